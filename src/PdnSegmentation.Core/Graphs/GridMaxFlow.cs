@@ -227,6 +227,7 @@ public sealed class GridMaxFlow
         _activeFirst = _activeLast = EndOfList;
         _orphanHead = _orphanTail = 0;
         _time = 0;
+        _flow = 0;
         Array.Fill(_parent, ParentNone);
         Array.Clear(_tree);
         Array.Fill(_nextActive, NotActive);

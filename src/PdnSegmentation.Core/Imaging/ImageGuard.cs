@@ -24,4 +24,4 @@ public static class ImageGuard
 }
 
 /// <summary>An input (mask, trimap, hint layer) does not have the image's size.</summary>
-public sealed class ImageSizeMismatchException(string message) : ArgumentException(message);
+public sealed class ImageSizeMismatchException(string message) : SegmentationInputException(message);

@@ -131,6 +131,29 @@ public class GridMaxFlowTests
     }
 
     [Fact]
+    public void RefillingWithoutClearGivesTheSameAnswer()
+    {
+        // GrabCut overwrites every capacity between solves instead of clearing: residuals must not leak.
+        var random = new Random(43);
+        var flow = new GridMaxFlow(4, 3);
+        var first = MakeGraph(random, 4, 3, 30, 1.0);
+        Fill(flow, first);
+        flow.Solve();
+        for (int trial = 0; trial < 30; trial++)
+        {
+            var g = MakeGraph(random, 4, 3, 30, 1.0);
+            Overwrite(flow, g);
+            Assert.Equal(BruteForceMinCut(g), (long)(flow.Solve() + ConstantPart(g)));
+        }
+    }
+
+    private static void Overwrite(GridMaxFlow flow, RandomGraph g)
+    {
+        for (int y = 0; y < g.H; y++) flow.TerminalRow(y).Clear();
+        Fill(flow, g);
+    }
+
+    [Fact]
     public void LargeGridMatchesAnIndependentMaxFlow()
     {
         // A 40×30 grid is far beyond brute force; compare against a plain Edmonds–Karp on the same graph.

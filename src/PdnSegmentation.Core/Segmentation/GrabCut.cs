@@ -1,0 +1,499 @@
+using System.Runtime.CompilerServices;
+using PdnSegmentation.Graphs;
+using PdnSegmentation.Imaging;
+using PdnSegmentation.Mixtures;
+using PdnSegmentation.Progress;
+
+namespace PdnSegmentation.Segmentation;
+
+/// <summary>
+/// GrabCut — C. Rother, V. Kolmogorov, A. Blake, "GrabCut: interactive foreground extraction using iterated graph
+/// cuts", SIGGRAPH 2004. Colour GMMs for object and background, a contrast-sensitive smoothness term over the
+/// 8-neighbourhood, and iterated (assign components, learn GMMs, min cut) until the energy stops falling.
+/// <para>
+/// A session keeps its labels, models and graph so that user edits (brush hints) re-run only the cut, or the
+/// whole iteration, without starting over. Everything outside the region is definite background and is not a
+/// graph node: the graph covers only the bounding box of the pixels that can still change.
+/// </para>
+/// </summary>
+public sealed class GrabCut
+{
+    private const byte Background = 0, Foreground = 1, ProbablyBackground = 2, ProbablyForeground = 3;
+    /// <summary>Rows handled by one parallel work item; fixed so that sums are deterministic.</summary>
+    private const int ChunkCount = 64;
+
+    private readonly ColorImage _image;
+    private readonly GrabCutOptions _options;
+    private readonly byte[] _labels;
+    // Best component per pixel: low nibble under the object model, high nibble under the background model.
+    private readonly byte[] _components;
+    private readonly float _beta;
+    private readonly float _hardWeight;
+    private readonly List<double> _energy = new();
+    private PixelRect _box;
+    private GridMaxFlow _graph;
+    private ColorGmm _objectModel;
+    private ColorGmm _backgroundModel;
+
+    /// <summary>Runs GrabCut to convergence (or the iteration cap) and returns the object mask.</summary>
+    public static GrabCutResult Segment(ColorImage image, GrabCutInput input, GrabCutOptions? options = null,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var progressScope = ProgressScope.For(progress);
+        var session = new GrabCut(image, input, options ?? new GrabCutOptions(), progressScope.Slice(0, 0.1), cancellationToken);
+        return session.Iterate(progressScope.Slice(0.1, 1), cancellationToken);
+    }
+
+    /// <summary>Starts a session: validates the input, labels pixels, estimates the initial colour models.</summary>
+    public GrabCut(ColorImage image, GrabCutInput input, GrabCutOptions options, ProgressScope progress = default, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(input);
+        options.Validate();
+        _image = image;
+        _options = options;
+        _labels = InitialLabels(image, input);
+        ApplyHints(input.DefiniteForeground, input.DefiniteBackground);
+        _box = ChangeableBounds();
+        SeedBackgroundWhenNoneIsOutside();
+        _components = new byte[_labels.Length];
+
+        cancellationToken.ThrowIfCancellationRequested();
+        _beta = (float)ComputeBeta(image, options.MaxDegreeOfParallelism);
+        // Larger than any pixel's total smoothness cost, so a hard label can never be cut (Rother: K = 1 + max Σ V).
+        _hardWeight = (float)(1 + options.Gamma * (4 + 4 / Math.Sqrt(2)));
+        progress.Report(0.3);
+
+        (_objectModel, _backgroundModel) = InitialModels();
+        progress.Report(0.8);
+        EvaluatePixels(buildGraph: false, cancellationToken);
+        _graph = new GridMaxFlow(_box.Width, _box.Height);
+        progress.Report(1);
+    }
+
+    public IReadOnlyList<double> EnergyPerIteration => _energy;
+    public ColorGmm ObjectModel => _objectModel;
+    public ColorGmm BackgroundModel => _backgroundModel;
+
+    /// <summary>Bytes held by the session's own per-pixel buffers and graph.</summary>
+    public long AllocatedBytes => _labels.LongLength + _components.LongLength + _graph.AllocatedBytes;
+
+    /// <summary>The current object mask.</summary>
+    public Mask ForegroundMask()
+    {
+        var mask = new Mask(_image.Width, _image.Height);
+        var bits = mask.Bits;
+        for (int i = 0; i < _labels.Length; i++)
+            bits[i] = (byte)(_labels[i] & 1); // Foreground (1) and ProbablyForeground (3) are odd
+        return mask;
+    }
+
+    /// <summary>Iterates (learn models, min cut) until the energy stops decreasing or the cap is reached.</summary>
+    public GrabCutResult Iterate(ProgressScope progress = default, CancellationToken cancellationToken = default)
+    {
+        int iterations = 0;
+        bool converged = false;
+        for (int it = 0; it < _options.MaxIterations; it++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!LearnModels()) { converged = true; break; } // the object vanished: nothing left to model
+            double energy = Cut(cancellationToken);
+            iterations++;
+            progress.Report((it + 1.0) / _options.MaxIterations);
+            double previous = _energy.Count > 0 ? _energy[^1] : double.PositiveInfinity;
+            _energy.Add(energy);
+            if (_options.ConvergenceTolerance > 0 && previous - energy <= _options.ConvergenceTolerance * Math.Abs(previous))
+            {
+                converged = true;
+                break;
+            }
+        }
+        progress.Report(1);
+        return new GrabCutResult(ForegroundMask(), _energy.ToArray(), iterations, converged);
+    }
+
+    /// <summary>
+    /// Applies brush edits: <paramref name="definiteForeground"/> and <paramref name="definiteBackground"/> pixels
+    /// become hard labels. Then either one min cut with the current colour models (Rother's step 3, instant) or,
+    /// with <paramref name="refit"/>, the full iteration.
+    /// </summary>
+    public GrabCutResult Edit(Mask? definiteForeground, Mask? definiteBackground, bool refit = false,
+        ProgressScope progress = default, CancellationToken cancellationToken = default)
+    {
+        ApplyHints(definiteForeground, definiteBackground);
+        var box = ChangeableBounds();
+        if (box != _box)
+        {
+            _box = box;
+            _graph = new GridMaxFlow(box.Width, box.Height);
+        }
+        if (refit) return Iterate(progress, cancellationToken);
+        // The components were evaluated for the current models; the cut uses them as they are.
+        _energy.Add(Cut(cancellationToken));
+        progress.Report(1);
+        return new GrabCutResult(ForegroundMask(), _energy.ToArray(), 1, false);
+    }
+
+    // ---------------------------------------------------------------- set-up
+
+    private static byte[] InitialLabels(ColorImage image, GrabCutInput input)
+    {
+        int w = image.Width, h = image.Height;
+        var labels = new byte[checked(w * h)]; // Background everywhere
+        if (input.Region is { } region)
+        {
+            ImageGuard.SameSize("selection mask", region.Width, region.Height, w, h);
+            if (region.IsEmpty)
+                throw new SegmentationInputException("The selection is empty: select the object (a rectangle or lasso around it) and run again.");
+            var bits = region.Bits;
+            for (int i = 0; i < labels.Length; i++)
+                if (bits[i] != 0) labels[i] = ProbablyForeground;
+        }
+        else if (input.Rectangle is { } rect)
+        {
+            if (rect.IsEmpty)
+                throw new SegmentationInputException($"The rectangle {rect} is empty: give it a positive width and height.");
+            var clipped = rect.Intersect(new PixelRect(0, 0, w, h));
+            if (clipped.IsEmpty)
+                throw new SegmentationInputException($"The rectangle {rect} lies outside the {w}×{h} image: give a rectangle that overlaps it.");
+            for (int y = clipped.Y; y < clipped.Bottom; y++)
+                labels.AsSpan(y * w + clipped.X, clipped.Width).Fill(ProbablyForeground);
+        }
+        else
+        {
+            throw new SegmentationInputException("GrabCut needs a rectangle or a selection around the object.");
+        }
+        return labels;
+    }
+
+    private void ApplyHints(Mask? definiteForeground, Mask? definiteBackground)
+    {
+        int w = _image.Width, h = _image.Height;
+        if (definiteForeground is not null)
+        {
+            ImageGuard.SameSize("foreground hint mask", definiteForeground.Width, definiteForeground.Height, w, h);
+            var bits = definiteForeground.Bits;
+            for (int i = 0; i < _labels.Length; i++) if (bits[i] != 0) _labels[i] = Foreground;
+        }
+        if (definiteBackground is not null)
+        {
+            // Background hints are applied last: where the user painted both, background wins.
+            ImageGuard.SameSize("background hint mask", definiteBackground.Width, definiteBackground.Height, w, h);
+            var bits = definiteBackground.Bits;
+            for (int i = 0; i < _labels.Length; i++) if (bits[i] != 0) _labels[i] = Background;
+        }
+        if (_labels.AsSpan().IndexOfAny(Foreground, ProbablyForeground) < 0)
+            throw new SegmentationInputException(
+                "Nothing is left that could be the object: the background hints cover the whole selection. " +
+                "Remove some background hints or select a larger area.");
+    }
+
+    /// <summary>Bounds of every pixel that is not definite background: the part of the image that is a graph.</summary>
+    private PixelRect ChangeableBounds()
+    {
+        int w = _image.Width, h = _image.Height;
+        int minX = w, minY = h, maxX = -1, maxY = -1;
+        for (int y = 0; y < h; y++)
+        {
+            var row = _labels.AsSpan(y * w, w);
+            int first = row.IndexOfAnyExcept(Background);
+            if (first < 0) continue;
+            int last = row.LastIndexOfAnyExcept(Background);
+            if (y < minY) minY = y;
+            maxY = y;
+            minX = Math.Min(minX, first);
+            maxX = Math.Max(maxX, last);
+        }
+        return new PixelRect(minX, minY, maxX - minX + 1, maxY - minY + 1);
+    }
+
+    /// <summary>
+    /// When the region leaves no background at all (a rectangle over the whole image), the region's one-pixel
+    /// frame becomes background so the background model has something to learn from (OpenCV refuses this input).
+    /// </summary>
+    private void SeedBackgroundWhenNoneIsOutside()
+    {
+        if (_labels.AsSpan().IndexOfAny(Background, ProbablyBackground) >= 0) return;
+        int w = _image.Width;
+        for (int y = _box.Y; y < _box.Bottom; y++)
+            for (int x = _box.X; x < _box.Right; x++)
+            {
+                bool frame = y == _box.Y || y == _box.Bottom - 1 || x == _box.X || x == _box.Right - 1;
+                if (frame && _labels[y * w + x] == ProbablyForeground) _labels[y * w + x] = Background;
+            }
+    }
+
+    private static double ComputeBeta(ColorImage image, int parallelism)
+    {
+        int w = image.Width, h = image.Height;
+        var sums = new double[ChunkCount];
+        var counts = new long[ChunkCount];
+        ParallelChunks(h, parallelism, CancellationToken.None, (chunk, y0, y1) =>
+        {
+            double sum = 0;
+            long count = 0;
+            for (int y = y0; y < y1; y++)
+            {
+                var row = image.Row(y);
+                var below = y + 1 < h ? image.Row(y + 1) : default;
+                for (int x = 0; x < w; x++)
+                {
+                    int o = x * 4;
+                    if (x + 1 < w) { sum += Distance2(row, o, row, o + 4); count++; }
+                    if (!below.IsEmpty)
+                    {
+                        sum += Distance2(row, o, below, o); count++;
+                        if (x + 1 < w) { sum += Distance2(row, o, below, o + 4); count++; }
+                        if (x > 0) { sum += Distance2(row, o, below, o - 4); count++; }
+                    }
+                }
+            }
+            sums[chunk] = sum;
+            counts[chunk] = count;
+        });
+        double total = sums.Sum();
+        long n = counts.Sum();
+        // β = (2⟨‖z_m − z_n‖²⟩)⁻¹; a flat image has no contrast to adapt to.
+        return n == 0 || total <= 0 ? 0 : 1.0 / (2 * total / n);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Distance2(ReadOnlySpan<byte> a, int ia, ReadOnlySpan<byte> b, int ib)
+    {
+        int d0 = a[ia] - b[ib], d1 = a[ia + 1] - b[ib + 1], d2 = a[ia + 2] - b[ib + 2];
+        return d0 * d0 + d1 * d1 + d2 * d2;
+    }
+
+    private (ColorGmm Object, ColorGmm Background) InitialModels()
+    {
+        var objectSamples = SampleColors(label => (label & 1) != 0);
+        var backgroundSamples = SampleColors(label => (label & 1) == 0);
+        var o = ColorGmm.Initialize(objectSamples, _options.ComponentsPerModel, _options.Initialization, _options.CovarianceRidge, _options.Seed);
+        var b = ColorGmm.Initialize(backgroundSamples, _options.ComponentsPerModel, _options.Initialization, _options.CovarianceRidge, _options.Seed + 1);
+        return (o, b);
+    }
+
+    /// <summary>Colours of the pixels whose label passes the filter, thinned by a fixed stride to the sample cap.</summary>
+    private float[] SampleColors(Func<byte, bool> take)
+    {
+        long count = 0;
+        for (int v = 0; v < 4; v++)
+            if (take((byte)v)) count += _labels.AsSpan().Count((byte)v);
+        long stride = Math.Max(1, (count + _options.MaxInitializationSamples - 1) / _options.MaxInitializationSamples);
+        var samples = new float[(int)((count + stride - 1) / stride) * 3];
+        int w = _image.Width, n = 0;
+        long seen = 0;
+        Span<bool> accept = stackalloc bool[4];
+        for (int v = 0; v < 4; v++) accept[v] = take((byte)v);
+        for (int y = 0; y < _image.Height; y++)
+        {
+            var row = _image.Row(y);
+            var labels = _labels.AsSpan(y * w, w);
+            for (int x = 0; x < w; x++)
+            {
+                if (!accept[labels[x]]) continue;
+                if (seen++ % stride != 0) continue;
+                samples[n++] = row[4 * x]; samples[n++] = row[4 * x + 1]; samples[n++] = row[4 * x + 2];
+            }
+        }
+        return samples;
+    }
+
+    // ---------------------------------------------------------------- iteration steps
+
+    /// <summary>
+    /// Steps 1–2: every pixel takes the best component of its current label's model (evaluated in the last pass),
+    /// then both models are re-estimated. False when one side has no pixels left.
+    /// </summary>
+    private bool LearnModels()
+    {
+        int k = _options.ComponentsPerModel;
+        int w = _image.Width;
+        var chunkStats = new GaussianStatistics[ChunkCount][];
+        ParallelChunks(_image.Height, _options.MaxDegreeOfParallelism, CancellationToken.None, (chunk, y0, y1) =>
+        {
+            var stats = new GaussianStatistics[2 * k]; // object components, then background
+            for (int y = y0; y < y1; y++)
+            {
+                var row = _image.Row(y);
+                var labels = _labels.AsSpan(y * w, w);
+                var comps = _components.AsSpan(y * w, w);
+                for (int x = 0; x < w; x++)
+                {
+                    int c = (labels[x] & 1) != 0 ? comps[x] & 0xF : k + (comps[x] >> 4);
+                    stats[c].Add(row[4 * x], row[4 * x + 1], row[4 * x + 2]);
+                }
+            }
+            chunkStats[chunk] = stats;
+        });
+        var total = new GaussianStatistics[2 * k];
+        foreach (var stats in chunkStats)
+            if (stats is not null)
+                for (int c = 0; c < total.Length; c++) total[c].Add(stats[c]);
+        double objectWeight = 0, backgroundWeight = 0;
+        for (int c = 0; c < k; c++) { objectWeight += total[c].Weight; backgroundWeight += total[k + c].Weight; }
+        if (objectWeight == 0 || backgroundWeight == 0) return false;
+        _objectModel = ColorGmm.FromStatistics(total.AsSpan(0, k), _options.CovarianceRidge);
+        _backgroundModel = ColorGmm.FromStatistics(total.AsSpan(k, k), _options.CovarianceRidge);
+        return true;
+    }
+
+    /// <summary>Step 3: data terms from the current models, min cut, new labels. Returns the energy.</summary>
+    private double Cut(CancellationToken cancellationToken)
+    {
+        double constant = EvaluatePixels(buildGraph: true, cancellationToken);
+        double flow = _graph.Solve(cancellationToken);
+        UpdateLabels();
+        return constant + flow;
+    }
+
+    /// <summary>
+    /// One parallel pass over the image with the current models: records each pixel's best component under both
+    /// models (the next iteration's assignment step), and with <paramref name="buildGraph"/> writes the terminal
+    /// and neighbour capacities of the graph. Returns the part of the energy that does not depend on the cut.
+    /// </summary>
+    private double EvaluatePixels(bool buildGraph, CancellationToken cancellationToken)
+    {
+        var partial = new double[ChunkCount];
+        ParallelChunks(_image.Height, _options.MaxDegreeOfParallelism, cancellationToken,
+            (chunk, y0, y1) => partial[chunk] = EvaluateRows(y0, y1, buildGraph));
+        double sum = 0;
+        foreach (double p in partial) sum += p;
+        return sum;
+    }
+
+    private double EvaluateRows(int y0, int y1, bool buildGraph)
+    {
+        int w = _image.Width, h = _image.Height;
+        var box = _box;
+        var fg = _objectModel;
+        var bg = _backgroundModel;
+        float gamma = (float)_options.Gamma, diagonalGamma = (float)(_options.Gamma / Math.Sqrt(2)), beta = _beta;
+        float hard = _hardWeight;
+        double constant = 0;
+        for (int y = y0; y < y1; y++)
+        {
+            var row = _image.Row(y);
+            var labels = _labels.AsSpan(y * w, w);
+            var comps = _components.AsSpan(y * w, w);
+            bool rowInBox = y >= box.Y && y < box.Bottom;
+            for (int x = 0; x < w; x++)
+            {
+                float c0 = row[4 * x], c1 = row[4 * x + 1], c2 = row[4 * x + 2];
+                bool inBox = rowInBox && x >= box.X && x < box.Right;
+                if (!inBox)
+                {
+                    // Definite background outside the graph: its data term is a constant of the energy.
+                    constant += bg.BestCost(c0, c1, c2, out int kb);
+                    comps[x] = (byte)(kb << 4);
+                    continue;
+                }
+                float costObject = fg.BestCost(c0, c1, c2, out int kf);
+                float costBackground = bg.BestCost(c0, c1, c2, out int kbg);
+                comps[x] = (byte)(kf | kbg << 4);
+                if (!buildGraph) continue;
+
+                // Terminal capacities: "source" is paid when the pixel ends as background, "sink" as object.
+                float source, sink;
+                switch (labels[x])
+                {
+                    case Foreground: source = hard; sink = 0; break;
+                    case Background: source = 0; sink = hard; break;
+                    default: source = costBackground; sink = costObject; break;
+                }
+
+                int gx = x - box.X, gy = y - box.Y;
+                var slots = _graph.EdgeSlots(gx, gy);
+                // Forward edges (E, SE, S, SW) are written here for both of their directions.
+                for (int d = 0; d < 4; d++)
+                {
+                    int nx = x + (d == 0 || d == 1 ? 1 : d == 3 ? -1 : 0);
+                    int ny = y + (d == 0 ? 0 : 1);
+                    if (nx < 0 || nx >= w || ny >= h) continue;
+                    float weight = EdgeWeight(row, x, _image.Row(ny), nx, d == 0 || d == 2 ? gamma : diagonalGamma, beta);
+                    if (nx >= box.X && nx < box.Right && ny < box.Bottom)
+                    {
+                        slots[d] = weight;
+                        _graph.EdgeSlots(nx - box.X, ny - box.Y)[d ^ 4] = weight;
+                    }
+                    else sink += weight; // the neighbour is definite background: being object cuts this edge
+                }
+                // Backward edges to definite background outside the box (the box's own edges are set by their owners).
+                if (gx == 0 || gy == 0 || gx == box.Width - 1)
+                {
+                    for (int d = 4; d < 8; d++)
+                    {
+                        int nx = x + (d == 7 ? 1 : d == 6 ? 0 : -1);
+                        int ny = y + (d == 4 ? 0 : -1);
+                        if (nx < 0 || ny < 0 || nx >= w) continue;
+                        if (nx >= box.X && nx < box.Right && ny >= box.Y) continue;
+                        sink += EdgeWeight(row, x, _image.Row(ny), nx, d == 4 || d == 6 ? gamma : diagonalGamma, beta);
+                    }
+                }
+                float common = Math.Min(source, sink);
+                constant += common;
+                _graph.TerminalRow(gy)[gx] = source - sink;
+            }
+        }
+        return constant;
+    }
+
+    /// <summary>
+    /// The energy of the current labels computed term by term, independently of the graph (a test oracle for
+    /// the flow value: data terms of every changeable pixel and of the background outside, plus cut edges).
+    /// </summary>
+    internal double ExplicitEnergy()
+    {
+        int w = _image.Width, h = _image.Height;
+        double e = 0;
+        float gamma = (float)_options.Gamma, dg = (float)(_options.Gamma / Math.Sqrt(2));
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                var row = _image.Row(y);
+                float c0 = row[4 * x], c1 = row[4 * x + 1], c2 = row[4 * x + 2];
+                int l = _labels[y * w + x];
+                bool inBox = _box.Contains(x, y);
+                bool hardInGraph = l == Foreground || (l == Background && inBox);
+                if (!hardInGraph) e += (l & 1) != 0 ? _objectModel.BestCost(c0, c1, c2, out _) : _backgroundModel.BestCost(c0, c1, c2, out _);
+                for (int d = 0; d < 4; d++)
+                {
+                    int nx = x + (d == 0 || d == 1 ? 1 : d == 3 ? -1 : 0);
+                    int ny = y + (d == 0 ? 0 : 1);
+                    if (nx < 0 || nx >= w || ny >= h) continue;
+                    if (((_labels[ny * w + nx] ^ l) & 1) != 0) e += EdgeWeight(row, x, _image.Row(ny), nx, d == 0 || d == 2 ? gamma : dg, _beta);
+                }
+            }
+        return e;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float EdgeWeight(ReadOnlySpan<byte> rowA, int xa, ReadOnlySpan<byte> rowB, int xb, float gammaOverDistance, float beta) =>
+        gammaOverDistance * MathF.Exp(-beta * Distance2(rowA, 4 * xa, rowB, 4 * xb));
+
+    private void UpdateLabels()
+    {
+        int w = _image.Width;
+        var box = _box;
+        var buffer = new byte[box.Width];
+        for (int gy = 0; gy < box.Height; gy++)
+        {
+            _graph.CopySourceSideRow(gy, buffer);
+            var labels = _labels.AsSpan((box.Y + gy) * w + box.X, box.Width);
+            for (int gx = 0; gx < labels.Length; gx++)
+                if (labels[gx] >= ProbablyBackground) labels[gx] = buffer[gx] != 0 ? ProbablyForeground : ProbablyBackground;
+        }
+    }
+
+    /// <summary>Runs body(chunk, firstRow, endRow) over a fixed partition of the rows, in parallel.</summary>
+    private static void ParallelChunks(int rows, int parallelism, CancellationToken cancellationToken, Action<int, int, int> body)
+    {
+        int chunks = Math.Min(ChunkCount, rows);
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken };
+        Parallel.For(0, chunks, options, chunk =>
+        {
+            int y0 = (int)((long)rows * chunk / chunks), y1 = (int)((long)rows * (chunk + 1) / chunks);
+            body(chunk, y0, y1);
+        });
+    }
+}
