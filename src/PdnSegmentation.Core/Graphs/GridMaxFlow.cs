@@ -19,6 +19,12 @@ public enum GridDirection : byte
 /// 8 residual capacities, a terminal capacity, the parent direction, tree tag, timestamp, distance and active-list
 /// link — about 50 bytes a pixel, allocated once and reused across GrabCut iterations.
 /// </para>
+/// <para>
+/// Re-solving after terminal capacities change keeps the residual graph and the flow already pushed (Kohli &amp;
+/// Torr, "Dynamic graph cuts", ICCV 2005): the change is applied to the residual terminal capacities and the
+/// cut value is reparameterised by a per-node constant. Between GrabCut iterations only the data terms change,
+/// so later solves push just the difference.
+/// </para>
 /// Capacities are float; with integer-valued capacities below 2^24 every sum is exact.
 /// </summary>
 public sealed class GridMaxFlow
@@ -35,6 +41,8 @@ public sealed class GridMaxFlow
 
     private readonly float[] _capacity;    // residual capacity of edge (node, d), index node * 8 + d
     private readonly float[] _terminal;    // > 0: residual from source; < 0: residual to sink
+    private readonly float[] _terminalSet; // source − sink as last set by the caller (before any flow)
+    private readonly double[] _rowOffset;  // reparameterisation constants per row (rows are set in parallel)
     private readonly byte[] _parent;       // direction from node to its parent, or ParentTerminal/Orphan/None
     private readonly byte[] _tree;
     private readonly int[] _timestamp;
@@ -44,7 +52,7 @@ public sealed class GridMaxFlow
     private int _orphanHead, _orphanTail;
     private int _activeFirst = EndOfList, _activeLast = EndOfList;
     private int _time;
-    private double _flow;
+    private double _pushed;
 
     public GridMaxFlow(int width, int height)
     {
@@ -55,6 +63,8 @@ public sealed class GridMaxFlow
         _nodeCount = checked(_paddedWidth * (height + 2));
         _capacity = new float[checked(_nodeCount * 8)];
         _terminal = new float[_nodeCount];
+        _terminalSet = new float[_nodeCount];
+        _rowOffset = new double[height];
         _parent = new byte[_nodeCount];
         _tree = new byte[_nodeCount];
         _timestamp = new int[_nodeCount];
@@ -66,29 +76,75 @@ public sealed class GridMaxFlow
     }
 
     /// <summary>Bytes held by the graph's arrays (for memory reports).</summary>
-    public long AllocatedBytes => (long)_nodeCount * (8 * 4 + 4 + 1 + 1 + 4 + 4 + 4) + _orphans.Length * 4L;
+    public long AllocatedBytes => (long)_nodeCount * (8 * 4 + 4 + 4 + 1 + 1 + 4 + 4 + 4) + _orphans.Length * 4L + Height * 8L;
 
-    /// <summary>The flow found by the last <see cref="Solve"/>.</summary>
-    public double FlowValue => _flow;
+    /// <summary>
+    /// The minimum cut's value after <see cref="Solve"/>: Σ over sink-side pixels of max(source − sink, 0), over
+    /// source-side pixels of max(sink − source, 0), plus the cut edges. (The min(source, sink) that both sides
+    /// pay is not included; the caller adds it.)
+    /// </summary>
+    public double CutValue
+    {
+        get
+        {
+            double value = _pushed;
+            foreach (double offset in _rowOffset) value += offset;
+            return value;
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Node(int x, int y) => (y + 1) * _paddedWidth + x + 1;
 
-    /// <summary>Zeroes every capacity so the graph can be filled again (arrays are reused).</summary>
+    /// <summary>Zeroes every capacity and the flow so the graph can be filled again (arrays are reused).</summary>
     public void Clear()
     {
         Array.Clear(_capacity);
         Array.Clear(_terminal);
-        _flow = 0;
+        Array.Clear(_terminalSet);
+        Array.Clear(_rowOffset);
+        _pushed = 0;
     }
 
     /// <summary>
     /// Adds terminal capacities: <paramref name="source"/> is paid if the pixel ends on the sink side,
     /// <paramref name="sink"/> if it ends on the source side. Only the difference is stored; the caller adds
-    /// min(source, sink), which both sides pay, to the flow to get the cut's full cost.
+    /// min(source, sink), which both sides pay, to <see cref="CutValue"/> to get the cut's full cost.
+    /// </summary>
+    public void AddTerminalWeights(int x, int y, float source, float sink)
+    {
+        int p = Node(x, y);
+        _rowOffset[y] += Retarget(p, _terminalSet[p] + source - sink);
+    }
+
+    /// <summary>
+    /// Sets the terminal capacity differences (source − sink) of row y, replacing earlier values — also after a
+    /// <see cref="Solve"/>, when the flow already pushed is kept. Distinct rows may be set in parallel.
+    /// </summary>
+    public void SetTerminalRow(int y, ReadOnlySpan<float> differences)
+    {
+        if (differences.Length != Width) throw new ArgumentException("One difference per pixel of the row is needed.", nameof(differences));
+        int p = Node(0, y);
+        double offset = 0;
+        for (int x = 0; x < differences.Length; x++, p++)
+            if (differences[x] != _terminalSet[p]) offset += Retarget(p, differences[x]);
+        _rowOffset[y] += offset;
+    }
+
+    /// <summary>
+    /// Moves node p's terminal difference to <paramref name="difference"/> on the residual graph and returns the
+    /// constant by which every cut's value shifts relative to the residual cut plus pushed flow.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AddTerminalWeights(int x, int y, float source, float sink) => _terminal[Node(x, y)] += source - sink;
+    private double Retarget(int p, float difference)
+    {
+        float previous = _terminalSet[p];
+        float delta = difference - previous;
+        float residual = _terminal[p];
+        _terminal[p] = residual + delta;
+        _terminalSet[p] = difference;
+        return (Math.Max(difference, 0f) - (double)Math.Max(previous, 0f)) - (Math.Max(residual + delta, 0f) - (double)Math.Max(residual, 0f));
+    }
 
     /// <summary>Sets the capacity of the edge from (x, y) towards direction d and of its reverse.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -109,9 +165,6 @@ public sealed class GridMaxFlow
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Span<float> EdgeSlots(int x, int y) => _capacity.AsSpan(Node(x, y) * 8, 8);
-
-    /// <summary>Terminal capacities of a whole row at once: source − sink per pixel, added by the caller.</summary>
-    public Span<float> TerminalRow(int y) => _terminal.AsSpan(Node(0, y), Width);
 
     private bool InGrid(int x, int y, int d)
     {
@@ -135,7 +188,10 @@ public sealed class GridMaxFlow
         for (int x = 0; x < tree.Length; x++) destination[x] = tree[x] == SourceTree ? (byte)1 : (byte)0;
     }
 
-    /// <summary>Computes the maximum flow (= minimum cut) and returns its value.</summary>
+    /// <summary>
+    /// Computes the maximum flow (= minimum cut) and returns <see cref="CutValue"/>. A second call after terminal
+    /// changes continues from the residual graph of the first.
+    /// </summary>
     public double Solve(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -219,7 +275,7 @@ public sealed class GridMaxFlow
             }
             else current = -1;
         }
-        return _flow;
+        return CutValue;
     }
 
     private void Initialize()
@@ -227,7 +283,6 @@ public sealed class GridMaxFlow
         _activeFirst = _activeLast = EndOfList;
         _orphanHead = _orphanTail = 0;
         _time = 0;
-        _flow = 0;
         Array.Fill(_parent, ParentNone);
         Array.Clear(_tree);
         Array.Fill(_nextActive, NotActive);
@@ -323,7 +378,7 @@ public sealed class GridMaxFlow
             if (_capacity[e] <= 0) { _capacity[e] = 0; MakeOrphan(i); }
             i = p;
         }
-        _flow += bottleneck;
+        _pushed += bottleneck;
     }
 
     private void MakeOrphan(int node)

@@ -32,6 +32,8 @@ public sealed class GrabCut
     private readonly List<double> _energy = new();
     private PixelRect _box;
     private GridMaxFlow _graph;
+    // False until the graph's neighbour capacities are written; afterwards only terminals change (warm re-solves).
+    private bool _graphFilled;
     private ColorGmm _objectModel;
     private ColorGmm _backgroundModel;
 
@@ -102,7 +104,7 @@ public sealed class GrabCut
             progress.Report((it + 1.0) / _options.MaxIterations);
             double previous = _energy.Count > 0 ? _energy[^1] : double.PositiveInfinity;
             _energy.Add(energy);
-            if (_options.ConvergenceTolerance > 0 && previous - energy <= _options.ConvergenceTolerance * Math.Abs(previous))
+            if (_options.ConvergenceTolerance > 0 && double.IsFinite(previous) && previous - energy <= _options.ConvergenceTolerance * Math.Abs(previous))
             {
                 converged = true;
                 break;
@@ -126,6 +128,7 @@ public sealed class GrabCut
         {
             _box = box;
             _graph = new GridMaxFlow(box.Width, box.Height);
+            _graphFilled = false;
         }
         if (refit) return Iterate(progress, cancellationToken);
         // The components were evaluated for the current models; the cut uses them as they are.
@@ -341,10 +344,15 @@ public sealed class GrabCut
     /// <summary>Step 3: data terms from the current models, min cut, new labels. Returns the energy.</summary>
     private double Cut(CancellationToken cancellationToken)
     {
-        double constant = EvaluatePixels(buildGraph: true, cancellationToken);
-        double flow = _graph.Solve(cancellationToken);
+        // Neighbour weights depend only on the image: written once, then every re-solve reuses the residual
+        // graph and the flow already pushed, changing only the terminal capacities.
+        bool writeEdges = !_graphFilled;
+        if (writeEdges) _graph.Clear();
+        double constant = EvaluatePixels(buildGraph: true, cancellationToken, writeEdges);
+        _graphFilled = true;
+        double cut = _graph.Solve(cancellationToken);
         UpdateLabels();
-        return constant + flow;
+        return constant + cut;
     }
 
     /// <summary>
@@ -352,17 +360,50 @@ public sealed class GrabCut
     /// models (the next iteration's assignment step), and with <paramref name="buildGraph"/> writes the terminal
     /// and neighbour capacities of the graph. Returns the part of the energy that does not depend on the cut.
     /// </summary>
-    private double EvaluatePixels(bool buildGraph, CancellationToken cancellationToken)
+    private double EvaluatePixels(bool buildGraph, CancellationToken cancellationToken, bool writeEdges = false)
     {
         var partial = new double[ChunkCount];
         ParallelChunks(_image.Height, _options.MaxDegreeOfParallelism, cancellationToken,
-            (chunk, y0, y1) => partial[chunk] = EvaluateRows(y0, y1, buildGraph));
+            (chunk, y0, y1) => partial[chunk] = EvaluateRows(y0, y1, buildGraph, writeEdges));
         double sum = 0;
         foreach (double p in partial) sum += p;
         return sum;
     }
 
-    private double EvaluateRows(int y0, int y1, bool buildGraph)
+    private double EvaluateRows(int y0, int y1, bool buildGraph, bool writeEdges)
+    {
+        int w = _image.Width;
+        var box = _box;
+        var fg = _objectModel;
+        var bg = _backgroundModel;
+        double constant = 0;
+        var differences = buildGraph ? new float[box.Width] : null;
+        for (int y = y0; y < y1; y++)
+        {
+            var row = _image.Row(y);
+            var comps = _components.AsSpan(y * w, w);
+            bool rowInBox = y >= box.Y && y < box.Bottom;
+            for (int x = 0; x < w; x++)
+            {
+                if (rowInBox && x == box.X)
+                {
+                    EvaluateBoxRow(y, differences, writeEdges, ref constant);
+                    x = box.Right - 1;
+                    continue;
+                }
+                // Definite background outside the graph: its data term is a constant of the energy.
+                constant += bg.BestCost(row[4 * x], row[4 * x + 1], row[4 * x + 2], out int kb);
+                comps[x] = (byte)(kb << 4);
+            }
+        }
+        return constant;
+    }
+
+    /// <summary>
+    /// The graph's part of row y: components under both models and, when <paramref name="differences"/> is given,
+    /// the terminal capacities (and with <paramref name="writeEdges"/> the neighbour capacities).
+    /// </summary>
+    private void EvaluateBoxRow(int y, float[]? differences, bool writeEdges, ref double constant)
     {
         int w = _image.Width, h = _image.Height;
         var box = _box;
@@ -370,56 +411,51 @@ public sealed class GrabCut
         var bg = _backgroundModel;
         float gamma = (float)_options.Gamma, diagonalGamma = (float)(_options.Gamma / Math.Sqrt(2)), beta = _beta;
         float hard = _hardWeight;
-        double constant = 0;
-        for (int y = y0; y < y1; y++)
+        var row = _image.Row(y);
+        var labels = _labels.AsSpan(y * w, w);
+        var comps = _components.AsSpan(y * w, w);
+        int gy = y - box.Y;
+        bool borderRow = gy == 0 || gy == box.Height - 1;
+        for (int x = box.X; x < box.Right; x++)
         {
-            var row = _image.Row(y);
-            var labels = _labels.AsSpan(y * w, w);
-            var comps = _components.AsSpan(y * w, w);
-            bool rowInBox = y >= box.Y && y < box.Bottom;
-            for (int x = 0; x < w; x++)
+            float c0 = row[4 * x], c1 = row[4 * x + 1], c2 = row[4 * x + 2];
+            float costObject = fg.BestCost(c0, c1, c2, out int kf);
+            float costBackground = bg.BestCost(c0, c1, c2, out int kbg);
+            comps[x] = (byte)(kf | kbg << 4);
+            if (differences is null) continue;
+
+            // Terminal capacities: "source" is paid when the pixel ends as background, "sink" as object.
+            float source, sink;
+            switch (labels[x])
             {
-                float c0 = row[4 * x], c1 = row[4 * x + 1], c2 = row[4 * x + 2];
-                bool inBox = rowInBox && x >= box.X && x < box.Right;
-                if (!inBox)
-                {
-                    // Definite background outside the graph: its data term is a constant of the energy.
-                    constant += bg.BestCost(c0, c1, c2, out int kb);
-                    comps[x] = (byte)(kb << 4);
-                    continue;
-                }
-                float costObject = fg.BestCost(c0, c1, c2, out int kf);
-                float costBackground = bg.BestCost(c0, c1, c2, out int kbg);
-                comps[x] = (byte)(kf | kbg << 4);
-                if (!buildGraph) continue;
+                case Foreground: source = hard; sink = 0; break;
+                case Background: source = 0; sink = hard; break;
+                default: source = costBackground; sink = costObject; break;
+            }
 
-                // Terminal capacities: "source" is paid when the pixel ends as background, "sink" as object.
-                float source, sink;
-                switch (labels[x])
-                {
-                    case Foreground: source = hard; sink = 0; break;
-                    case Background: source = 0; sink = hard; break;
-                    default: source = costBackground; sink = costObject; break;
-                }
-
-                int gx = x - box.X, gy = y - box.Y;
-                var slots = _graph.EdgeSlots(gx, gy);
-                // Forward edges (E, SE, S, SW) are written here for both of their directions.
+            int gx = x - box.X;
+            bool border = borderRow || gx == 0 || gx == box.Width - 1;
+            if (writeEdges || border)
+            {
+                // Forward edges (E, SE, S, SW): inside the box both directions are written here; to a definite
+                // background neighbour outside the box, being object cuts the edge, so it adds to "sink".
                 for (int d = 0; d < 4; d++)
                 {
                     int nx = x + (d == 0 || d == 1 ? 1 : d == 3 ? -1 : 0);
                     int ny = y + (d == 0 ? 0 : 1);
                     if (nx < 0 || nx >= w || ny >= h) continue;
+                    bool inside = nx >= box.X && nx < box.Right && ny < box.Bottom;
+                    if (inside && !writeEdges) continue;
                     float weight = EdgeWeight(row, x, _image.Row(ny), nx, d == 0 || d == 2 ? gamma : diagonalGamma, beta);
-                    if (nx >= box.X && nx < box.Right && ny < box.Bottom)
+                    if (inside)
                     {
-                        slots[d] = weight;
+                        _graph.EdgeSlots(gx, gy)[d] = weight;
                         _graph.EdgeSlots(nx - box.X, ny - box.Y)[d ^ 4] = weight;
                     }
-                    else sink += weight; // the neighbour is definite background: being object cuts this edge
+                    else sink += weight;
                 }
-                // Backward edges to definite background outside the box (the box's own edges are set by their owners).
-                if (gx == 0 || gy == 0 || gx == box.Width - 1)
+                // Backward edges (W, NW, N, NE) that leave the box; those inside belong to their other end.
+                if (border)
                 {
                     for (int d = 4; d < 8; d++)
                     {
@@ -430,12 +466,11 @@ public sealed class GrabCut
                         sink += EdgeWeight(row, x, _image.Row(ny), nx, d == 4 || d == 6 ? gamma : diagonalGamma, beta);
                     }
                 }
-                float common = Math.Min(source, sink);
-                constant += common;
-                _graph.TerminalRow(gy)[gx] = source - sink;
             }
+            constant += Math.Min(source, sink);
+            differences[gx] = source - sink;
         }
-        return constant;
+        if (differences is not null) _graph.SetTerminalRow(gy, differences);
     }
 
     /// <summary>

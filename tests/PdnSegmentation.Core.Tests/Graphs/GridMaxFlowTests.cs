@@ -130,27 +130,35 @@ public class GridMaxFlowTests
         }
     }
 
-    [Fact]
-    public void RefillingWithoutClearGivesTheSameAnswer()
+    [Theory]
+    [InlineData(11, 4, 3)]
+    [InlineData(12, 3, 4)]
+    [InlineData(13, 2, 6)]
+    public void WarmReSolveAfterTerminalChangesEqualsBruteForce(int seed, int w, int h)
     {
-        // GrabCut overwrites every capacity between solves instead of clearing: residuals must not leak.
-        var random = new Random(43);
-        var flow = new GridMaxFlow(4, 3);
-        var first = MakeGraph(random, 4, 3, 30, 1.0);
-        Fill(flow, first);
-        flow.Solve();
-        for (int trial = 0; trial < 30; trial++)
+        // Dynamic graph cuts: change only terminal capacities and re-solve on the residual graph.
+        var random = new Random(seed);
+        for (int trial = 0; trial < 40; trial++)
         {
-            var g = MakeGraph(random, 4, 3, 30, 1.0);
-            Overwrite(flow, g);
-            Assert.Equal(BruteForceMinCut(g), (long)(flow.Solve() + ConstantPart(g)));
+            var g = MakeGraph(random, w, h, 30, 1.0);
+            var flow = Build(g);
+            flow.Solve();
+            for (int round = 0; round < 3; round++)
+            {
+                var changed = g with { Source = g.Source.Select(_ => random.Next(31)).ToArray(), Sink = g.Sink.Select(_ => random.Next(31)).ToArray() };
+                for (int y = 0; y < h; y++)
+                {
+                    var row = new float[w];
+                    for (int x = 0; x < w; x++) row[x] = changed.Source[y * w + x] - changed.Sink[y * w + x];
+                    flow.SetTerminalRow(y, row);
+                }
+                double value = flow.Solve() + ConstantPart(changed);
+                long brute = BruteForceMinCut(changed);
+                Assert.Equal(brute, (long)Math.Round(value));
+                Assert.Equal(brute, CutCost(changed, i => flow.IsSourceSide(i % w, i / w)));
+                g = changed;
+            }
         }
-    }
-
-    private static void Overwrite(GridMaxFlow flow, RandomGraph g)
-    {
-        for (int y = 0; y < g.H; y++) flow.TerminalRow(y).Clear();
-        Fill(flow, g);
     }
 
     [Fact]

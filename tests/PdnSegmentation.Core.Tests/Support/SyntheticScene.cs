@@ -67,16 +67,5 @@ public sealed record SyntheticScene(ColorImage Image, Mask Truth, PixelRect Box)
         return (byte)Math.Clamp(Math.Round(v + sigma * n), 0, 255);
     }
 
-    public static double IoU(Mask a, Mask b)
-    {
-        long inter = 0, union = 0;
-        var x = a.Bits; var y = b.Bits;
-        for (int i = 0; i < x.Length; i++)
-        {
-            bool p = x[i] != 0, q = y[i] != 0;
-            if (p && q) inter++;
-            if (p || q) union++;
-        }
-        return union == 0 ? 1 : (double)inter / union;
-    }
+    public static double IoU(Mask a, Mask b) => PdnSegmentation.Evaluation.SegmentationScore.IntersectionOverUnion(a, b);
 }

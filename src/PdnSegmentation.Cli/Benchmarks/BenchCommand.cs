@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace PdnSegmentation.Cli.Benchmarks;
+
+/// <summary><c>pdnseg bench ...</c>: accuracy, speed and memory against a peer measured in the same run.</summary>
+public static class BenchCommand
+{
+    public static Command Create(CommandContext context) =>
+        new("bench", "Benchmarks: accuracy, time and memory, each against a peer measured in the same run.")
+        {
+            GrabCutBenchmark.Create(context),
+            GrabCutScaleBenchmark.Create(context),
+            GrabCutScaleBenchmark.CreateChildRun(context),
+        };
+}

@@ -1,0 +1,44 @@
+using OpenCvSharp;
+using PdnSegmentation.Imaging;
+
+namespace PdnSegmentation.Cli.Benchmarks;
+
+/// <summary>The peer: OpenCV's cv::grabCut, run in-process on the same pixels and rectangle.</summary>
+public sealed class OpenCvGrabCut : IDisposable
+{
+    private readonly Mat _bgr;
+
+    public OpenCvGrabCut(ColorImage image)
+    {
+        using var bgra = new Mat(image.Height, image.Width, MatType.CV_8UC4);
+        unsafe
+        {
+            for (int y = 0; y < image.Height; y++)
+                image.Row(y).CopyTo(new Span<byte>((byte*)bgra.Ptr(y), image.Width * 4));
+        }
+        _bgr = bgra.CvtColor(ColorConversionCodes.BGRA2BGR);
+    }
+
+    /// <summary>Runs grabCut from the rectangle for exactly <paramref name="iterations"/> iterations.</summary>
+    public Mask Segment(PixelRect rect, int iterations)
+    {
+        using var mask = new Mat();
+        using var background = new Mat();
+        using var foreground = new Mat();
+        Cv2.GrabCut(_bgr, mask, new Rect(rect.X, rect.Y, rect.Width, rect.Height), background, foreground, iterations, GrabCutModes.InitWithRect);
+        var result = new Mask(_bgr.Width, _bgr.Height);
+        var bits = result.Bits;
+        unsafe
+        {
+            int rows = mask.Rows, cols = mask.Cols;
+            for (int y = 0; y < rows; y++)
+            {
+                var row = new ReadOnlySpan<byte>((byte*)mask.Ptr(y), cols);
+                for (int x = 0; x < row.Length; x++) bits[y * cols + x] = (byte)(row[x] & 1); // GC_FGD = 1, GC_PR_FGD = 3
+            }
+        }
+        return result;
+    }
+
+    public void Dispose() => _bgr.Dispose();
+}

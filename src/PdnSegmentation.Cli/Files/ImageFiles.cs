@@ -1,0 +1,147 @@
+using System.Runtime.InteropServices;
+using OpenCvSharp;
+using PdnSegmentation.Imaging;
+
+namespace PdnSegmentation.Cli.Files;
+
+/// <summary>Image files in and out, through OpenCV's codecs. The only place the CLI touches pixel formats.</summary>
+public static class ImageFiles
+{
+    /// <summary>Reads any image OpenCV decodes as 8-bit BGRA (grey, BGR, BGRA, 16-bit are converted).</summary>
+    public static ColorImage ReadColor(string path, string what = "image")
+    {
+        using var mat = Decode(path, ImreadModes.Unchanged, what);
+        using var eight = ToEightBit(mat);
+        using var bgra = new Mat();
+        switch (eight.Channels())
+        {
+            case 1: Cv2.CvtColor(eight, bgra, ColorConversionCodes.GRAY2BGRA); break;
+            case 3: Cv2.CvtColor(eight, bgra, ColorConversionCodes.BGR2BGRA); break;
+            case 4: eight.CopyTo(bgra); break;
+            default: throw new InputFileException($"Cannot use the {what} '{path}': {eight.Channels()} channels are not supported.");
+        }
+        var image = new ColorImage(bgra.Width, bgra.Height);
+        CopyRows(bgra, image.Data, image.Width * 4, image.Stride);
+        return image;
+    }
+
+    /// <summary>Reads a single-channel 8-bit picture (mask, trimap); colour files are converted to grey.</summary>
+    public static (int Width, int Height, byte[] Values) ReadGray(string path, string what)
+    {
+        using var mat = Decode(path, ImreadModes.Grayscale, what);
+        var values = new byte[mat.Width * mat.Height];
+        CopyRows(mat, values, mat.Width, mat.Width);
+        return (mat.Width, mat.Height, values);
+    }
+
+    /// <summary>Reads a mask: any non-zero pixel is set.</summary>
+    public static Mask ReadMask(string path, string what, int expectedWidth, int expectedHeight)
+    {
+        var (w, h, values) = ReadGray(path, what);
+        ImageGuard.SameSize($"{what} '{Path.GetFileName(path)}'", w, h, expectedWidth, expectedHeight);
+        return Mask.FromBytes(w, h, values);
+    }
+
+    /// <summary>Encodes BGRA pixels; the extension picks the format, which must keep transparency.</summary>
+    public static byte[] EncodeColor(ColorImage image, string path)
+    {
+        string ext = CheckColorOutputName(path);
+        using var mat = new Mat(image.Height, image.Width, MatType.CV_8UC4);
+        CopyRows(image.Data, mat, image.Width * 4, image.Stride);
+        return Encode(ext, mat, path);
+    }
+
+    /// <summary>Checks, before any work, that the name's format keeps transparency; returns the extension.</summary>
+    public static string CheckColorOutputName(string path)
+    {
+        string ext = Extension(path);
+        if (ext is not (".png" or ".tif" or ".tiff" or ".webp"))
+            throw new UsageException($"'{path}': a cut-out needs a format with transparency; use .png (or .tif, .webp).");
+        return ext;
+    }
+
+    /// <summary>Checks, before any work, that the name's format is lossless; returns the extension.</summary>
+    public static string CheckGrayOutputName(string path)
+    {
+        string ext = Extension(path);
+        if (ext is not (".png" or ".tif" or ".tiff" or ".bmp" or ".pgm"))
+            throw new UsageException($"'{path}': masks must be stored losslessly; use .png.");
+        return ext;
+    }
+
+    public static byte[] EncodeGray(int width, int height, byte[] values, string path)
+    {
+        string ext = CheckGrayOutputName(path);
+        using var mat = new Mat(height, width, MatType.CV_8UC1);
+        CopyRows(values, mat, width, width);
+        return Encode(ext, mat, path);
+    }
+
+    private static byte[] Encode(string ext, Mat mat, string path)
+    {
+        if (!Cv2.ImEncode(ext, mat, out byte[] bytes))
+            throw new UsageException($"'{path}': this program cannot write {ext} files; use .png.");
+        return bytes;
+    }
+
+    private static string Extension(string path)
+    {
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext.Length == 0) throw new UsageException($"'{path}' has no extension; name the output e.g. result.png.");
+        return ext;
+    }
+
+    private static Mat Decode(string path, ImreadModes mode, string what)
+    {
+        if (!File.Exists(path))
+            throw new InputFileException($"Cannot read the {what} '{path}': the file does not exist.");
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new InputFileException($"Cannot read the {what} '{path}': {e.Message}"); }
+        // Decoding from memory avoids OpenCV's path handling (non-ASCII names on Windows).
+        var mat = Cv2.ImDecode(bytes, mode);
+        if (mat.Empty())
+        {
+            mat.Dispose();
+            throw new InputFileException($"Cannot read the {what} '{path}': it is not an image this program can decode (PNG, JPEG, BMP, TIFF, WebP).");
+        }
+        return mat;
+    }
+
+    private static Mat ToEightBit(Mat mat)
+    {
+        if (mat.Depth() == MatType.CV_8U) return mat.Clone();
+        var eight = new Mat();
+        double scale = mat.Depth() == MatType.CV_16U ? 1.0 / 257 : mat.Depth() is 5 or 6 ? 255.0 : 1.0; // float images are 0..1
+        mat.ConvertTo(eight, MatType.MakeType(MatType.CV_8U, mat.Channels()), scale);
+        return eight;
+    }
+
+    private static unsafe void CopyRows(Mat source, Span<byte> destination, int rowBytes, int destinationStride)
+    {
+        int rows = source.Rows;
+        for (int y = 0; y < rows; y++)
+            new ReadOnlySpan<byte>((byte*)source.Ptr(y), rowBytes).CopyTo(destination.Slice(y * destinationStride, rowBytes));
+    }
+
+    private static unsafe void CopyRows(ReadOnlySpan<byte> source, Mat destination, int rowBytes, int sourceStride)
+    {
+        int rows = destination.Rows;
+        for (int y = 0; y < rows; y++)
+            source.Slice(y * sourceStride, rowBytes).CopyTo(new Span<byte>((byte*)destination.Ptr(y), rowBytes));
+    }
+
+    /// <summary>Resamples to a new size (area filter when shrinking, bilinear when enlarging) — for scale benchmarks.</summary>
+    public static ColorImage Resize(ColorImage image, int width, int height)
+    {
+        using var source = new Mat(image.Height, image.Width, MatType.CV_8UC4);
+        CopyRows(image.Data, source, image.Width * 4, image.Stride);
+        using var resized = new Mat();
+        bool shrinking = (long)width * height < image.PixelCount;
+        Cv2.Resize(source, resized, new Size(width, height), 0, 0, shrinking ? InterpolationFlags.Area : InterpolationFlags.Linear);
+        var result = new ColorImage(width, height);
+        CopyRows(resized, result.Data, width * 4, result.Stride);
+        return result;
+    }
+}

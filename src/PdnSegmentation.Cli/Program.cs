@@ -1,0 +1,6 @@
+namespace PdnSegmentation.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args) => CliApp.Run(args, Console.Out, Console.Error);
+}
