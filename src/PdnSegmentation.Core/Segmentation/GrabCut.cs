@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using PdnSegmentation.Graphs;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Mixtures;
+using PdnSegmentation.Parallelism;
 using PdnSegmentation.Progress;
 
 namespace PdnSegmentation.Segmentation;
@@ -16,11 +17,12 @@ namespace PdnSegmentation.Segmentation;
 /// graph node: the graph covers only the bounding box of the pixels that can still change.
 /// </para>
 /// </summary>
-public sealed class GrabCut
+public sealed partial class GrabCut
 {
+    // Label bits: bit 0 = object side; bit 1 = may change; bit 2 = frozen (outside a multilevel band).
     private const byte Background = 0, Foreground = 1, ProbablyBackground = 2, ProbablyForeground = 3;
-    /// <summary>Rows handled by one parallel work item; fixed so that sums are deterministic.</summary>
-    private const int ChunkCount = 64;
+    private const byte Frozen = 4;
+    private const int ChunkCount = RowChunks.Count;
 
     private readonly ColorImage _image;
     private readonly GrabCutOptions _options;
@@ -28,14 +30,14 @@ public sealed class GrabCut
     // Best component per pixel: low nibble under the object model, high nibble under the background model.
     private readonly byte[] _components;
     private readonly float _beta;
-    private readonly float _hardWeight;
     private readonly List<double> _energy = new();
     private PixelRect _box;
     private GridMaxFlow _graph;
     // False until the graph's neighbour capacities are written; afterwards only terminals change (warm re-solves).
     private bool _graphFilled;
-    private ColorGmm _objectModel;
-    private ColorGmm _backgroundModel;
+    private ColorGmm _objectModel = null!;     // set by the constructor, or by the multilevel proxy
+    private ColorGmm _backgroundModel = null!;
+    private bool _multilevelPending;
 
     /// <summary>Runs GrabCut to convergence (or the iteration cap) and returns the object mask.</summary>
     public static GrabCutResult Segment(ColorImage image, GrabCutInput input, GrabCutOptions? options = null,
@@ -62,13 +64,15 @@ public sealed class GrabCut
 
         cancellationToken.ThrowIfCancellationRequested();
         _beta = (float)ComputeBeta(image, options.MaxDegreeOfParallelism);
-        // Larger than any pixel's total smoothness cost, so a hard label can never be cut (Rother: K = 1 + max Σ V).
-        _hardWeight = (float)(1 + options.Gamma * (4 + 4 / Math.Sqrt(2)));
         progress.Report(0.3);
 
-        (_objectModel, _backgroundModel) = InitialModels();
-        progress.Report(0.8);
-        EvaluatePixels(buildGraph: false, cancellationToken);
+        _multilevelPending = options.MultilevelThreshold > 0 && ChangeablePixelCount() > options.MultilevelThreshold;
+        if (!_multilevelPending)
+        {
+            (_objectModel, _backgroundModel) = InitialModels();
+            progress.Report(0.8);
+            EvaluatePixels(buildGraph: false, cancellationToken);
+        }
         _graph = new GridMaxFlow(_box.Width, _box.Height);
         progress.Report(1);
     }
@@ -94,14 +98,22 @@ public sealed class GrabCut
     public GrabCutResult Iterate(ProgressScope progress = default, CancellationToken cancellationToken = default)
     {
         int iterations = 0;
+        int maxIterations = _options.MaxIterations;
+        if (_multilevelPending)
+        {
+            iterations = SolveProxy(progress.Slice(0, 0.6), cancellationToken);
+            progress = progress.Slice(0.6, 1);
+            maxIterations = _options.MultilevelRefinementIterations;
+            _multilevelPending = false;
+        }
         bool converged = false;
-        for (int it = 0; it < _options.MaxIterations; it++)
+        for (int it = 0; it < maxIterations; it++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!LearnModels()) { converged = true; break; } // the object vanished: nothing left to model
             double energy = Cut(cancellationToken);
             iterations++;
-            progress.Report((it + 1.0) / _options.MaxIterations);
+            progress.Report((it + 1.0) / maxIterations);
             double previous = _energy.Count > 0 ? _energy[^1] : double.PositiveInfinity;
             _energy.Add(energy);
             if (_options.ConvergenceTolerance > 0 && double.IsFinite(previous) && previous - energy <= _options.ConvergenceTolerance * Math.Abs(previous))
@@ -122,14 +134,16 @@ public sealed class GrabCut
     public GrabCutResult Edit(Mask? definiteForeground, Mask? definiteBackground, bool refit = false,
         ProgressScope progress = default, CancellationToken cancellationToken = default)
     {
+        if (_multilevelPending) Iterate(progress.Slice(0, 0.5), cancellationToken);
         ApplyHints(definiteForeground, definiteBackground);
+        RefreezeAfterEdit(definiteForeground, definiteBackground);
         var box = ChangeableBounds();
         if (box != _box)
         {
             _box = box;
             _graph = new GridMaxFlow(box.Width, box.Height);
-            _graphFilled = false;
         }
+        _graphFilled = false; // hard labels changed: neighbour capacities to fixed pixels move into terminals
         if (refit) return Iterate(progress, cancellationToken);
         // The components were evaluated for the current models; the cut uses them as they are.
         _energy.Add(Cut(cancellationToken));
@@ -231,7 +245,7 @@ public sealed class GrabCut
         int w = image.Width, h = image.Height;
         var sums = new double[ChunkCount];
         var counts = new long[ChunkCount];
-        ParallelChunks(h, parallelism, CancellationToken.None, (chunk, y0, y1) =>
+        RowChunks.Run(h, parallelism, CancellationToken.None, (chunk, y0, y1) =>
         {
             double sum = 0;
             long count = 0;
@@ -313,7 +327,7 @@ public sealed class GrabCut
         int k = _options.ComponentsPerModel;
         int w = _image.Width;
         var chunkStats = new GaussianStatistics[ChunkCount][];
-        ParallelChunks(_image.Height, _options.MaxDegreeOfParallelism, CancellationToken.None, (chunk, y0, y1) =>
+        RowChunks.Run(_image.Height, _options.MaxDegreeOfParallelism, CancellationToken.None, (chunk, y0, y1) =>
         {
             var stats = new GaussianStatistics[2 * k]; // object components, then background
             for (int y = y0; y < y1; y++)
@@ -363,7 +377,7 @@ public sealed class GrabCut
     private double EvaluatePixels(bool buildGraph, CancellationToken cancellationToken, bool writeEdges = false)
     {
         var partial = new double[ChunkCount];
-        ParallelChunks(_image.Height, _options.MaxDegreeOfParallelism, cancellationToken,
+        RowChunks.Run(_image.Height, _options.MaxDegreeOfParallelism, cancellationToken,
             (chunk, y0, y1) => partial[chunk] = EvaluateRows(y0, y1, buildGraph, writeEdges));
         double sum = 0;
         foreach (double p in partial) sum += p;
@@ -399,9 +413,15 @@ public sealed class GrabCut
         return constant;
     }
 
+    /// <summary>True for pixels the cut cannot change: hard labels and pixels frozen outside a multilevel band.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsFixed(byte label) => (label & 6) != 2;
+
     /// <summary>
     /// The graph's part of row y: components under both models and, when <paramref name="differences"/> is given,
-    /// the terminal capacities (and with <paramref name="writeEdges"/> the neighbour capacities).
+    /// the terminal capacities (and with <paramref name="writeEdges"/> the neighbour capacities). Fixed pixels are
+    /// isolated nodes: an edge from a changeable pixel to a fixed one becomes a terminal capacity of the former,
+    /// and an edge between two fixed pixels is a constant of the energy.
     /// </summary>
     private void EvaluateBoxRow(int y, float[]? differences, bool writeEdges, ref double constant)
     {
@@ -410,12 +430,9 @@ public sealed class GrabCut
         var fg = _objectModel;
         var bg = _backgroundModel;
         float gamma = (float)_options.Gamma, diagonalGamma = (float)(_options.Gamma / Math.Sqrt(2)), beta = _beta;
-        float hard = _hardWeight;
         var row = _image.Row(y);
-        var labels = _labels.AsSpan(y * w, w);
         var comps = _components.AsSpan(y * w, w);
         int gy = y - box.Y;
-        bool borderRow = gy == 0 || gy == box.Height - 1;
         for (int x = box.X; x < box.Right; x++)
         {
             float c0 = row[4 * x], c1 = row[4 * x + 1], c2 = row[4 * x + 2];
@@ -424,47 +441,43 @@ public sealed class GrabCut
             comps[x] = (byte)(kf | kbg << 4);
             if (differences is null) continue;
 
-            // Terminal capacities: "source" is paid when the pixel ends as background, "sink" as object.
-            float source, sink;
-            switch (labels[x])
+            int gx = x - box.X;
+            byte label = _labels[y * w + x];
+            if (IsFixed(label))
             {
-                case Foreground: source = hard; sink = 0; break;
-                case Background: source = 0; sink = hard; break;
-                default: source = costBackground; sink = costObject; break;
+                differences[gx] = 0;
+                // A frozen pixel still pays its data term (hard labels are the user's word and pay none), and a cut
+                // between two fixed pixels is paid whatever the graph decides; each forward edge is counted here.
+                if ((label & Frozen) != 0) constant += (label & 1) != 0 ? costObject : costBackground;
+                for (int d = 0; d < 8; d++)
+                {
+                    if (!Neighbour(x, y, d, w, h, out int nx, out int ny)) continue;
+                    if (d >= 4 && box.Contains(nx, ny)) continue; // counted by its other end (outside pixels have none here)
+                    byte other = NeighbourLabel(nx, ny, box);
+                    if (IsFixed(other) && ((other ^ label) & 1) != 0)
+                        constant += EdgeWeight(row, x, _image.Row(ny), nx, (d & 1) == 0 ? gamma : diagonalGamma, beta);
+                }
+                continue;
             }
 
-            int gx = x - box.X;
-            bool border = borderRow || gx == 0 || gx == box.Width - 1;
-            if (writeEdges || border)
+            // Terminal capacities: "source" is paid when the pixel ends as background, "sink" as object.
+            float source = costBackground, sink = costObject;
+            var slots = writeEdges ? _graph.EdgeSlots(gx, gy) : default;
+            for (int d = 0; d < 8; d++)
             {
-                // Forward edges (E, SE, S, SW): inside the box both directions are written here; to a definite
-                // background neighbour outside the box, being object cuts the edge, so it adds to "sink".
-                for (int d = 0; d < 4; d++)
+                if (!Neighbour(x, y, d, w, h, out int nx, out int ny)) continue;
+                byte other = NeighbourLabel(nx, ny, box);
+                if (IsFixed(other))
                 {
-                    int nx = x + (d == 0 || d == 1 ? 1 : d == 3 ? -1 : 0);
-                    int ny = y + (d == 0 ? 0 : 1);
-                    if (nx < 0 || nx >= w || ny >= h) continue;
-                    bool inside = nx >= box.X && nx < box.Right && ny < box.Bottom;
-                    if (inside && !writeEdges) continue;
-                    float weight = EdgeWeight(row, x, _image.Row(ny), nx, d == 0 || d == 2 ? gamma : diagonalGamma, beta);
-                    if (inside)
-                    {
-                        _graph.EdgeSlots(gx, gy)[d] = weight;
-                        _graph.EdgeSlots(nx - box.X, ny - box.Y)[d ^ 4] = weight;
-                    }
-                    else sink += weight;
+                    float weight = EdgeWeight(row, x, _image.Row(ny), nx, (d & 1) == 0 ? gamma : diagonalGamma, beta);
+                    if ((other & 1) != 0) source += weight; else sink += weight; // disagreeing with it cuts the edge
                 }
-                // Backward edges (W, NW, N, NE) that leave the box; those inside belong to their other end.
-                if (border)
+                else if (writeEdges && d < 4)
                 {
-                    for (int d = 4; d < 8; d++)
-                    {
-                        int nx = x + (d == 7 ? 1 : d == 6 ? 0 : -1);
-                        int ny = y + (d == 4 ? 0 : -1);
-                        if (nx < 0 || ny < 0 || nx >= w) continue;
-                        if (nx >= box.X && nx < box.Right && ny >= box.Y) continue;
-                        sink += EdgeWeight(row, x, _image.Row(ny), nx, d == 4 || d == 6 ? gamma : diagonalGamma, beta);
-                    }
+                    // An edge between two changeable pixels is written by its forward end, both directions.
+                    float weight = EdgeWeight(row, x, _image.Row(ny), nx, (d & 1) == 0 ? gamma : diagonalGamma, beta);
+                    slots[d] = weight;
+                    _graph.EdgeSlots(nx - box.X, ny - box.Y)[d ^ 4] = weight;
                 }
             }
             constant += Math.Min(source, sink);
@@ -472,6 +485,20 @@ public sealed class GrabCut
         }
         if (differences is not null) _graph.SetTerminalRow(gy, differences);
     }
+
+    /// <summary>The neighbour of (x, y) in direction d (E, SE, S, SW, W, NW, N, NE), if inside the image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Neighbour(int x, int y, int d, int w, int h, out int nx, out int ny)
+    {
+        nx = x + (d is 0 or 1 or 7 ? 1 : d is 3 or 4 or 5 ? -1 : 0);
+        ny = y + (d is 1 or 2 or 3 ? 1 : d is 5 or 6 or 7 ? -1 : 0);
+        return (uint)nx < (uint)w && (uint)ny < (uint)h;
+    }
+
+    /// <summary>A neighbour's label; pixels outside the graph's box are definite background.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte NeighbourLabel(int nx, int ny, PixelRect box) =>
+        box.Contains(nx, ny) ? _labels[ny * _image.Width + nx] : Background;
 
     /// <summary>
     /// The energy of the current labels computed term by term, independently of the graph (a test oracle for
@@ -516,19 +543,7 @@ public sealed class GrabCut
             _graph.CopySourceSideRow(gy, buffer);
             var labels = _labels.AsSpan((box.Y + gy) * w + box.X, box.Width);
             for (int gx = 0; gx < labels.Length; gx++)
-                if (labels[gx] >= ProbablyBackground) labels[gx] = buffer[gx] != 0 ? ProbablyForeground : ProbablyBackground;
+                if (!IsFixed(labels[gx])) labels[gx] = buffer[gx] != 0 ? ProbablyForeground : ProbablyBackground;
         }
-    }
-
-    /// <summary>Runs body(chunk, firstRow, endRow) over a fixed partition of the rows, in parallel.</summary>
-    private static void ParallelChunks(int rows, int parallelism, CancellationToken cancellationToken, Action<int, int, int> body)
-    {
-        int chunks = Math.Min(ChunkCount, rows);
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken };
-        Parallel.For(0, chunks, options, chunk =>
-        {
-            int y0 = (int)((long)rows * chunk / chunks), y1 = (int)((long)rows * (chunk + 1) / chunks);
-            body(chunk, y0, y1);
-        });
     }
 }

@@ -206,3 +206,50 @@ public class GrabCutEnergyTests
         }
     }
 }
+
+public class GrabCutMultilevelTests
+{
+    private static readonly GrabCutOptions Forced = new() { MultilevelThreshold = 4096 };
+
+    [Theory]
+    [InlineData(21)]
+    [InlineData(22)]
+    public void BandedCoarseToFineMatchesTheFullResolutionAnswer(int seed)
+    {
+        var scene = SyntheticScene.ObjectOnClutter(360, 280, seed);
+        var input = GrabCutInput.FromRectangle(scene.Box);
+        var full = GrabCut.Segment(scene.Image, input, new GrabCutOptions { MultilevelThreshold = 0 });
+        var banded = GrabCut.Segment(scene.Image, input, Forced);
+        double iou = SyntheticScene.IoU(banded.Foreground, scene.Truth);
+        Assert.True(iou > 0.98, $"IoU {iou:F4}");
+        Assert.True(SyntheticScene.IoU(banded.Foreground, full.Foreground) > 0.99);
+    }
+
+    [Fact]
+    public void ReportedEnergyCountsFrozenPixels()
+    {
+        var scene = SyntheticScene.ObjectOnClutter(300, 220, 23, noise: 12);
+        var session = new GrabCut(scene.Image, GrabCutInput.FromRectangle(scene.Box), Forced with { ConvergenceTolerance = 0 });
+        var result = session.Iterate();
+        double explicitEnergy = session.ExplicitEnergy();
+        Assert.Equal(explicitEnergy, result.EnergyPerIteration[^1], explicitEnergy * 1e-6);
+        for (int i = 1; i < result.EnergyPerIteration.Count; i++)
+            Assert.True(result.EnergyPerIteration[i] <= result.EnergyPerIteration[i - 1] * (1 + 1e-6));
+    }
+
+    [Fact]
+    public void EditsOnALargeSessionAreHonoured()
+    {
+        var scene = SyntheticScene.ObjectOnClutter(300, 220, 24);
+        var session = new GrabCut(scene.Image, GrabCutInput.FromRectangle(scene.Box), Forced);
+        session.Iterate();
+        var bounds = scene.Truth.Bounds();
+        int cx = bounds.X + bounds.Width / 2, cy = bounds.Y + bounds.Height / 2;
+        var bg = new Mask(300, 220);
+        for (int y = cy - 5; y < cy + 5; y++) for (int x = cx - 5; x < cx + 5; x++) bg[x, y] = true;
+        var edited = session.Edit(null, bg);
+        for (int y = cy - 5; y < cy + 5; y++) for (int x = cx - 5; x < cx + 5; x++) Assert.False(edited.Foreground[x, y]);
+        Assert.True(SyntheticScene.IoU(edited.Foreground, scene.Truth) > 0.97);
+        Assert.Equal(session.ExplicitEnergy(), edited.EnergyPerIteration[^1], session.ExplicitEnergy() * 1e-6);
+    }
+}
