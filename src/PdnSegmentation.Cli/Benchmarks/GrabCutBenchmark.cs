@@ -5,6 +5,7 @@ using OpenCvSharp;
 using PdnSegmentation.Cli.Files;
 using PdnSegmentation.Evaluation;
 using PdnSegmentation.Imaging;
+using PdnSegmentation.Mixtures;
 using PdnSegmentation.Segmentation;
 
 namespace PdnSegmentation.Cli.Benchmarks;
@@ -20,26 +21,27 @@ public static class GrabCutBenchmark
         var dataset = new Option<string>("--dataset") { Description = "Folder with images/, masks/ and boxes.csv.", Required = true };
         var iterations = new Option<int>("--iterations") { Description = "Iterations for both implementations.", DefaultValueFactory = _ => 5 };
         var limit = new Option<int?>("--limit") { Description = "Only the first N images." };
+        var init = new Option<GmmInitialization>("--init") { Description = "Our GMM initialisation: KMeans or OrchardBouman.", DefaultValueFactory = _ => new GrabCutOptions().Initialization };
         var multilevel = new Option<int>("--multilevel-threshold") { Description = "Our coarse-to-fine threshold in pixels (0 = always full resolution).", DefaultValueFactory = _ => new GrabCutOptions().MultilevelThreshold };
         var command = new Command("grabcut", "GrabCut accuracy and speed against OpenCV's grabCut on a dataset with ground truth.")
         {
-            dataset, iterations, limit, multilevel,
+            dataset, iterations, limit, multilevel, init,
         };
-        command.SetAction(parse => Run(context, parse.GetRequiredValue(dataset), parse.GetValue(iterations), parse.GetValue(limit), parse.GetValue(multilevel)));
+        command.SetAction(parse => Run(context, parse.GetRequiredValue(dataset), parse.GetValue(iterations), parse.GetValue(limit),
+            new GrabCutOptions { MaxIterations = parse.GetValue(iterations), ConvergenceTolerance = 0, MultilevelThreshold = parse.GetValue(multilevel), Initialization = parse.GetValue(init) }));
         return command;
     }
 
     private sealed record Row(string Name, int Width, int Height, SegmentationScore Ours, SegmentationScore? Peer,
         double OursMs, double PeerMs, long OursPeak, long PeerPeak);
 
-    private static int Run(CommandContext context, string folder, int iterations, int? limit, int multilevelThreshold)
+    private static int Run(CommandContext context, string folder, int iterations, int? limit, GrabCutOptions options)
     {
         var data = SegmentationDataset.Open(folder);
         var samples = data.Samples.Take(limit ?? int.MaxValue).ToList();
-        var options = new GrabCutOptions { MaxIterations = iterations, ConvergenceTolerance = 0, MultilevelThreshold = multilevelThreshold };
         var output = context.Out;
         output.WriteLine($"GrabCut on {Path.GetFullPath(folder)}: {samples.Count} images, {iterations} iterations each, " +
-                         $"{Environment.ProcessorCount} cores, multilevel above {multilevelThreshold} px; peer: OpenCV {Cv2.GetVersionString()} cv::grabCut (GC_INIT_WITH_RECT).");
+                         $"{Environment.ProcessorCount} cores, our initialisation {options.Initialization}, multilevel above {options.MultilevelThreshold} px; peer: OpenCV {Cv2.GetVersionString()} cv::grabCut (GC_INIT_WITH_RECT).");
         output.WriteLine("Error rate: misclassified / pixels inside the rectangle, ground-truth boundary band excluded. Peak = process RSS high-water mark during the run.");
         output.WriteLine();
         output.WriteLine("| image | size | error ours | error OpenCV | IoU ours | IoU OpenCV | ms ours | ms OpenCV | time ratio | peak MB ours | peak MB OpenCV |");

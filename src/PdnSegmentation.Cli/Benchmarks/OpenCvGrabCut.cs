@@ -25,6 +25,7 @@ public sealed class OpenCvGrabCut : IDisposable
         using var mask = new Mat();
         using var background = new Mat();
         using var foreground = new Mat();
+        Cv2.SetTheRNG(0x12345678); // grabCut's k-means draws from OpenCV's global RNG: fix it so runs repeat
         Cv2.GrabCut(_bgr, mask, new Rect(rect.X, rect.Y, rect.Width, rect.Height), background, foreground, iterations, GrabCutModes.InitWithRect);
         var result = new Mask(_bgr.Width, _bgr.Height);
         var bits = result.Bits;

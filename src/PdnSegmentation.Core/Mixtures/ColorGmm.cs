@@ -56,6 +56,37 @@ public sealed class ColorGmm
         return best;
     }
 
+    /// <summary>
+    /// −log Σ_k π_k N(x | μ_k, Σ_k) up to the constant (3/2) log 2π: the mixture's own density (OpenCV's grabCut
+    /// data term), with the best component (the one contributing most) for the assignment step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float MixtureCost(float x0, float x1, float x2, out int component)
+    {
+        int k = _components.Length;
+        Span<float> costs = stackalloc float[16];
+        float best = float.PositiveInfinity;
+        int bestK = 0;
+        var e = _eval;
+        for (int c = 0, o = 0; c < k; c++, o += EvalStride)
+        {
+            float d0 = x0 - e[o], d1 = x1 - e[o + 1], d2 = x2 - e[o + 2];
+            float q = d0 * (e[o + 3] * d0 + e[o + 4] * d1 + e[o + 5] * d2) + d1 * (e[o + 6] * d1 + e[o + 7] * d2) + d2 * e[o + 8] * d2;
+            float cost = e[o + 9] + 0.5f * q;
+            costs[c] = cost;
+            if (cost < best) { best = cost; bestK = c; }
+        }
+        float sum = 0;
+        for (int c = 0; c < k; c++)
+        {
+            // Terms below e⁻³⁰ relative to the best cannot change a float sum that is at least 1.
+            float t = best - costs[c];
+            if (t > -30f) sum += MathF.Exp(t);
+        }
+        component = bestK;
+        return best - MathF.Log(sum);
+    }
+
     /// <summary>The data term of one given component.</summary>
     public float ComponentCost(int k, float x0, float x1, float x2)
     {
@@ -114,7 +145,7 @@ public sealed class ColorGmm
         if (method == GmmInitialization.OrchardBouman)
             OrchardBouman.Cluster(samples, default, k, labels);
         else
-            KMeans.Cluster(samples, k, labels, maxIterations: 10, seed);
+            KMeans.ClusterBestOf(samples, k, labels, attempts: 3, maxIterations: 10, seed);
         var stats = new GaussianStatistics[componentCount];
         for (int i = 0; i < n; i++)
             stats[labels[i]].Add(samples[3 * i], samples[3 * i + 1], samples[3 * i + 2]);

@@ -69,7 +69,7 @@ public sealed partial class GrabCut
         _multilevelPending = options.MultilevelThreshold > 0 && ChangeablePixelCount() > options.MultilevelThreshold;
         if (!_multilevelPending)
         {
-            (_objectModel, _backgroundModel) = InitialModels();
+                (_objectModel, _backgroundModel) = InitialModels();
             progress.Report(0.8);
             EvaluatePixels(buildGraph: false, cancellationToken);
         }
@@ -285,9 +285,12 @@ public sealed partial class GrabCut
     {
         var objectSamples = SampleColors(label => (label & 1) != 0);
         var backgroundSamples = SampleColors(label => (label & 1) == 0);
-        var o = ColorGmm.Initialize(objectSamples, _options.ComponentsPerModel, _options.Initialization, _options.CovarianceRidge, _options.Seed);
-        var b = ColorGmm.Initialize(backgroundSamples, _options.ComponentsPerModel, _options.Initialization, _options.CovarianceRidge, _options.Seed + 1);
-        return (o, b);
+        ColorGmm? o = null, b = null;
+        Parallel.Invoke(
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxDegreeOfParallelism) },
+            () => o = ColorGmm.Initialize(objectSamples, _options.ComponentsPerModel, _options.Initialization, _options.CovarianceRidge, _options.Seed),
+            () => b = ColorGmm.Initialize(backgroundSamples, _options.ComponentsPerModel, _options.Initialization, _options.CovarianceRidge, _options.Seed + 1));
+        return (o!, b!);
     }
 
     /// <summary>Colours of the pixels whose label passes the filter, thinned by a fixed stride to the sample cap.</summary>
@@ -406,12 +409,19 @@ public sealed partial class GrabCut
                     continue;
                 }
                 // Definite background outside the graph: its data term is a constant of the energy.
-                constant += bg.BestCost(row[4 * x], row[4 * x + 1], row[4 * x + 2], out int kb);
+                constant += Cost(bg, row[4 * x], row[4 * x + 1], row[4 * x + 2], out int kb);
                 comps[x] = (byte)(kb << 4);
             }
         }
         return constant;
     }
+
+    /// <summary>The data term of one colour under a model, and the model's best component for it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float Cost(ColorGmm model, float c0, float c1, float c2, out int component) =>
+        _options.DataTerm == GrabCutDataTerm.MixtureDensity
+            ? model.MixtureCost(c0, c1, c2, out component)
+            : model.BestCost(c0, c1, c2, out component);
 
     /// <summary>True for pixels the cut cannot change: hard labels and pixels frozen outside a multilevel band.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -436,8 +446,8 @@ public sealed partial class GrabCut
         for (int x = box.X; x < box.Right; x++)
         {
             float c0 = row[4 * x], c1 = row[4 * x + 1], c2 = row[4 * x + 2];
-            float costObject = fg.BestCost(c0, c1, c2, out int kf);
-            float costBackground = bg.BestCost(c0, c1, c2, out int kbg);
+            float costObject = Cost(fg, c0, c1, c2, out int kf);
+            float costBackground = Cost(bg, c0, c1, c2, out int kbg);
             comps[x] = (byte)(kf | kbg << 4);
             if (differences is null) continue;
 
@@ -517,7 +527,7 @@ public sealed partial class GrabCut
                 int l = _labels[y * w + x];
                 bool inBox = _box.Contains(x, y);
                 bool hardInGraph = l == Foreground || (l == Background && inBox);
-                if (!hardInGraph) e += (l & 1) != 0 ? _objectModel.BestCost(c0, c1, c2, out _) : _backgroundModel.BestCost(c0, c1, c2, out _);
+                if (!hardInGraph) e += Cost((l & 1) != 0 ? _objectModel : _backgroundModel, c0, c1, c2, out _);
                 for (int d = 0; d < 4; d++)
                 {
                     int nx = x + (d == 0 || d == 1 ? 1 : d == 3 ? -1 : 0);

@@ -17,6 +17,7 @@ public sealed record GrabCutOptions
     /// <summary>Components per colour model (K).</summary>
     public int ComponentsPerModel { get; init; } = 5;
     public GmmInitialization Initialization { get; init; } = GmmInitialization.KMeans;
+    public GrabCutDataTerm DataTerm { get; init; } = GrabCutDataTerm.MixtureDensity;
     /// <summary>Added to covariance diagonals (8-bit colour units²) so flat regions stay non-singular.</summary>
     public double CovarianceRidge { get; init; } = 0.01;
     /// <summary>At most this many pixels per model feed the initial clustering (a deterministic stride sample).</summary>
@@ -44,6 +45,15 @@ public sealed record GrabCutOptions
         if (MultilevelThreshold is < 0 or (> 0 and < 1024)) throw new ArgumentOutOfRangeException(nameof(MultilevelThreshold), MultilevelThreshold, "Use 0 (off) or at least 1024 pixels.");
         if (MultilevelRefinementIterations < 1) throw new ArgumentOutOfRangeException(nameof(MultilevelRefinementIterations));
     }
+}
+
+/// <summary>How a colour model scores a pixel.</summary>
+public enum GrabCutDataTerm
+{
+    /// <summary>−log of the whole mixture's density, Σ over components (as OpenCV's grabCut).</summary>
+    MixtureDensity,
+    /// <summary>The best single component: min_k −log π_k N_k (the paper's form).</summary>
+    BestComponent,
 }
 
 /// <summary>

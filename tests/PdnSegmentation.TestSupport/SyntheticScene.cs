@@ -1,6 +1,6 @@
 using PdnSegmentation.Imaging;
 
-namespace PdnSegmentation.Tests.Support;
+namespace PdnSegmentation.TestSupport;
 
 /// <summary>A generated photo-like test image with its exact answer.</summary>
 public sealed record SyntheticScene(ColorImage Image, Mask Truth, PixelRect Box)

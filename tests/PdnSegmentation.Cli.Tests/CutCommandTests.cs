@@ -1,0 +1,148 @@
+using PdnSegmentation.Cli.Files;
+using PdnSegmentation.Evaluation;
+using PdnSegmentation.Imaging;
+using PdnSegmentation.Segmentation;
+using PdnSegmentation.TestSupport;
+
+namespace PdnSegmentation.Tests;
+
+public class CutCommandTests : IDisposable
+{
+    private readonly CliHarness _cli = new();
+    private readonly SyntheticScene _scene = SyntheticScene.ObjectOnClutter(160, 120, 3);
+
+    public void Dispose() => _cli.Dispose();
+
+    private string Rect => _scene.Box.ToString();
+
+    [Fact]
+    public void WritesTheCutOutAndTheMaskTheEngineComputes()
+    {
+        string image = _cli.WriteImage("photo.png", _scene.Image);
+        var (exit, stdout, stderr) = _cli.Run("cut", image, "--rect", Rect, "-o", _cli.PathOf("cut.png"), "--mask-out", _cli.PathOf("mask.png"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("cut.png", stdout);
+
+        var expected = GrabCut.Segment(_scene.Image, GrabCutInput.FromRectangle(_scene.Box)).Foreground;
+        var cut = ImageFiles.ReadColor(_cli.PathOf("cut.png"));
+        var (mw, mh, mask) = ImageFiles.ReadGray(_cli.PathOf("mask.png"), "mask");
+        Assert.Equal((160, 120), (mw, mh));
+        Assert.Equal(expected.ToBytes(), mask);
+        for (int y = 0; y < 120; y++)
+            for (int x = 0; x < 160; x++)
+            {
+                var p = cut[x, y];
+                var source = _scene.Image[x, y];
+                Assert.Equal(expected[x, y] ? 255 : 0, p.A);
+                Assert.Equal((source.B, source.G, source.R), (p.B, p.G, p.R)); // straight alpha keeps colour
+            }
+        Assert.True(SegmentationScore.IntersectionOverUnion(expected, _scene.Truth) > 0.98);
+        Assert.Equal(new[] { "cut.png", "mask.png", "photo.png" }, _cli.Files());
+    }
+
+    [Fact]
+    public void HintMasksAreApplied()
+    {
+        string image = _cli.WriteImage("photo.png", _scene.Image);
+        var bg = new Mask(160, 120);
+        var bounds = _scene.Truth.Bounds();
+        int cx = bounds.X + bounds.Width / 2, cy = bounds.Y + bounds.Height / 2;
+        for (int y = cy - 3; y <= cy + 3; y++) for (int x = cx - 3; x <= cx + 3; x++) bg[x, y] = true;
+        string bgPath = _cli.WriteMask("bg.png", bg);
+        var (exit, _, stderr) = _cli.Run("cut", image, "--rect", Rect, "--bg", bgPath, "-o", _cli.PathOf("cut.png"), "--mask-out", _cli.PathOf("mask.png"));
+        Assert.True(exit == 0, stderr);
+        var (_, _, mask) = ImageFiles.ReadGray(_cli.PathOf("mask.png"), "mask");
+        Assert.Equal(0, mask[cy * 160 + cx]);
+    }
+
+    [Fact]
+    public void MissingImageIsBadInputAndWritesNothing()
+    {
+        var (exit, _, stderr) = _cli.Run("cut", _cli.PathOf("nope.png"), "--rect", "1,1,5,5", "-o", _cli.PathOf("cut.png"));
+        Assert.Equal(1, exit);
+        Assert.Contains("nope.png", stderr);
+        Assert.Contains("does not exist", stderr);
+        Assert.Empty(_cli.Files());
+    }
+
+    [Fact]
+    public void UnreadableImageIsBadInput()
+    {
+        string path = _cli.PathOf("broken.png");
+        File.WriteAllBytes(path, new byte[] { 0x89, 0x50, 0x4E, 0x47, 1, 2, 3, 4, 5 });
+        var (exit, _, stderr) = _cli.Run("cut", path, "--rect", "1,1,5,5", "-o", _cli.PathOf("cut.png"));
+        Assert.Equal(1, exit);
+        Assert.Contains("not an image", stderr);
+        Assert.Equal(new[] { "broken.png" }, _cli.Files());
+    }
+
+    [Theory]
+    [InlineData("500,500,10,10", "outside the 160×120 image")]
+    [InlineData("10,10,0,20", "is empty")]
+    public void BadRectangleIsBadInput(string rect, string message)
+    {
+        string image = _cli.WriteImage("photo.png", _scene.Image);
+        var (exit, _, stderr) = _cli.Run("cut", image, "--rect", rect, "-o", _cli.PathOf("cut.png"));
+        Assert.Equal(1, exit);
+        Assert.Contains(message, stderr);
+        Assert.Equal(new[] { "photo.png" }, _cli.Files());
+    }
+
+    [Theory]
+    [InlineData("cut", "photo.png", "--rect", "1,2,3", "-o", "cut.png")]
+    [InlineData("cut", "photo.png", "--rect", "a,b,c,d", "-o", "cut.png")]
+    [InlineData("cut", "photo.png", "-o", "cut.png")]
+    [InlineData("cut", "photo.png", "--rect", "1,1,5,5", "-o", "cut.png", "--frobnicate")]
+    [InlineData("cut", "photo.png", "--rect", "1,1,5,5", "-o", "cut.jpg")]
+    [InlineData("cut", "photo.png", "--rect", "1,1,5,5", "-o", "cut.png", "--iterations", "0")]
+    public void MalformedCommandLinesAreUsageErrors(params string[] args)
+    {
+        _cli.WriteImage("photo.png", _scene.Image);
+        var resolved = args.Select(a => a.EndsWith(".png") || a.EndsWith(".jpg") ? _cli.PathOf(a) : a).ToArray();
+        var (exit, _, stderr) = _cli.Run(resolved);
+        Assert.Equal(2, exit);
+        Assert.StartsWith("pdnseg: ", stderr);
+        Assert.Equal(new[] { "photo.png" }, _cli.Files());
+    }
+
+    [Fact]
+    public void HintMaskOfAnotherSizeIsBadInput()
+    {
+        string image = _cli.WriteImage("photo.png", _scene.Image);
+        string fg = _cli.WriteMask("fg.png", new Mask(80, 60));
+        var (exit, _, stderr) = _cli.Run("cut", image, "--rect", Rect, "--fg", fg, "-o", _cli.PathOf("cut.png"));
+        Assert.Equal(1, exit);
+        Assert.Contains("foreground mask 'fg.png' is 80×60 but the image is 160×120", stderr);
+        Assert.Equal(new[] { "fg.png", "photo.png" }, _cli.Files());
+    }
+
+    [Fact]
+    public void EverythingBackgroundHintsAreBadInput()
+    {
+        string image = _cli.WriteImage("photo.png", _scene.Image);
+        string bg = _cli.WriteMask("bg.png", new Mask(160, 120).Invert());
+        var (exit, _, stderr) = _cli.Run("cut", image, "--rect", Rect, "--bg", bg, "-o", _cli.PathOf("cut.png"));
+        Assert.Equal(1, exit);
+        Assert.Contains("Nothing is left that could be the object", stderr);
+    }
+
+    [Fact]
+    public void FailureLeavesAnExistingOutputUntouched()
+    {
+        string image = _cli.WriteImage("photo.png", _scene.Image);
+        string output = _cli.PathOf("cut.png");
+        File.WriteAllText(output, "previous result");
+        var (exit, _, _) = _cli.Run("cut", image, "--rect", "500,500,5,5", "-o", output);
+        Assert.Equal(1, exit);
+        Assert.Equal("previous result", File.ReadAllText(output));
+    }
+
+    [Fact]
+    public void MissingOutputFolderIsReportedBeforeAnyWork()
+    {
+        string image = _cli.WriteImage("photo.png", _scene.Image);
+        var (exit, _, stderr) = _cli.Run("cut", image, "--rect", Rect, "-o", Path.Combine(_cli.Folder, "no", "such", "cut.png"));
+        Assert.Equal(1, exit);
+        Assert.Contains("does not exist", stderr);
+    }
+}
