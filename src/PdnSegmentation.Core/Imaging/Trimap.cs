@@ -50,5 +50,7 @@ public sealed class Trimap
         set => _labels[y * Width + x] = (byte)value;
     }
 
+    internal void SetIndex(int index, TrimapLabel label) => _labels[index] = (byte)label;
+
     public long Count(TrimapLabel label) => _labels.AsSpan().Count((byte)label);
 }
