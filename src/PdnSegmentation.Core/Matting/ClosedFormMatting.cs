@@ -1,0 +1,83 @@
+using PdnSegmentation.Imaging;
+using PdnSegmentation.Progress;
+using PdnSegmentation.Solvers;
+using PdnSegmentation.Trimaps;
+
+namespace PdnSegmentation.Matting;
+
+public sealed record ClosedFormOptions
+{
+    /// <summary>Regulariser ε of the window covariances (Levin et al. use 1e-7).</summary>
+    public double Epsilon { get; init; } = 1e-7;
+    public ConjugateGradientOptions Solver { get; init; } = new();
+    public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+}
+
+public sealed record ClosedFormResult(AlphaMatte Alpha, ConjugateGradientResult Solve);
+
+/// <summary>
+/// Closed-form matting (Levin, Lischinski &amp; Weiss, PAMI 2008): minimise αᵀLα with the trimap's definite pixels
+/// fixed, i.e. solve L_UU α_U = −L_UK α_K for the unknown pixels only, by preconditioned conjugate gradients.
+/// </summary>
+public static class ClosedFormMatting
+{
+    public static ClosedFormResult Estimate(ColorImage image, Trimap trimap, ClosedFormOptions? options = null,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new ClosedFormOptions();
+        TrimapValidator.Validate(trimap, image.Width, image.Height);
+        int w = image.Width, h = image.Height;
+        var labels = trimap.Labels;
+        var unknown = new List<int>();
+        int minX = w, minY = h, maxX = -1, maxY = -1;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] != (byte)TrimapLabel.Unknown) continue;
+            unknown.Add(i);
+            int x = i % w, y = i / w;
+            minX = Math.Min(minX, x); maxX = Math.Max(maxX, x); minY = Math.Min(minY, y); maxY = Math.Max(maxY, y);
+        }
+        var scope = ProgressScope.For(progress);
+        var region = new PixelRect(minX, minY, maxX - minX + 1, maxY - minY + 1);
+        var laplacian = new MattingLaplacian(image, region, options.Epsilon, options.MaxDegreeOfParallelism);
+        scope.Report(0.05);
+
+        // Right-hand side: −L_UK α_K, from the known values with the unknowns at zero.
+        var full = new float[w * h];
+        var product = new float[w * h];
+        for (int i = 0; i < labels.Length; i++) full[i] = labels[i] == (byte)TrimapLabel.Foreground ? 1 : 0;
+        laplacian.Multiply(full, product);
+        int n = unknown.Count;
+        var indices = unknown.ToArray();
+        var rhs = new float[n];
+        for (int u = 0; u < n; u++) rhs[u] = -product[indices[u]];
+
+        // The operator on the unknowns: scatter into a full vector whose known entries are zero, multiply, gather.
+        Array.Clear(full);
+        void Apply(float[] xu, float[] yu)
+        {
+            for (int u = 0; u < n; u++) full[indices[u]] = xu[u];
+            laplacian.Multiply(full, product);
+            for (int u = 0; u < n; u++) yu[u] = product[indices[u]];
+        }
+        var diagonal = new float[w * h];
+        laplacian.Diagonal(diagonal);
+        var inverseDiagonal = new float[n];
+        for (int u = 0; u < n; u++) inverseDiagonal[u] = 1 / Math.Max(diagonal[indices[u]], 1e-12f);
+        void Precondition(float[] r, float[] z)
+        {
+            for (int u = 0; u < n; u++) z[u] = r[u] * inverseDiagonal[u];
+        }
+
+        var solution = new float[n];
+        Array.Fill(solution, 0.5f);
+        var solve = ConjugateGradient.Solve(Apply, Precondition, rhs, solution, options.Solver, scope.Slice(0.05, 1), cancellationToken);
+
+        var alpha = new AlphaMatte(w, h);
+        var values = alpha.Values;
+        for (int i = 0; i < labels.Length; i++) values[i] = labels[i] == (byte)TrimapLabel.Foreground ? 1 : 0;
+        for (int u = 0; u < n; u++) values[indices[u]] = Math.Clamp(solution[u], 0f, 1f);
+        scope.Report(1);
+        return new ClosedFormResult(alpha, solve);
+    }
+}

@@ -1,0 +1,164 @@
+using PdnSegmentation.Imaging;
+using PdnSegmentation.Matting;
+
+namespace PdnSegmentation.Tests.Matting;
+
+public class MattingLaplacianTests
+{
+    private static ColorImage RandomImage(int w, int h, int seed)
+    {
+        var random = new Random(seed);
+        var image = new ColorImage(w, h);
+        random.NextBytes(image.Data);
+        return image;
+    }
+
+    /// <summary>L built entry by entry from the definition in Levin et al. (eq. 12), for a small image.</summary>
+    private static double[,] DenseLaplacian(ColorImage image, double epsilon)
+    {
+        int w = image.Width, h = image.Height, n = w * h;
+        var L = new double[n, n];
+        for (int ky = 1; ky < h - 1; ky++)
+            for (int kx = 1; kx < w - 1; kx++)
+            {
+                var idx = new int[9];
+                var c = new double[9, 3];
+                int m = 0;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++, m++)
+                    {
+                        idx[m] = (ky + dy) * w + kx + dx;
+                        var p = image[kx + dx, ky + dy];
+                        c[m, 0] = p.B / 255.0; c[m, 1] = p.G / 255.0; c[m, 2] = p.R / 255.0;
+                    }
+                var mu = new double[3];
+                for (int j = 0; j < 9; j++) for (int a = 0; a < 3; a++) mu[a] += c[j, a] / 9;
+                var cov = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(3, 3);
+                for (int j = 0; j < 9; j++) for (int a = 0; a < 3; a++) for (int b = 0; b < 3; b++) cov[a, b] += (c[j, a] - mu[a]) * (c[j, b] - mu[b]) / 9;
+                for (int a = 0; a < 3; a++) cov[a, a] += epsilon / 9;
+                var inv = cov.Inverse();
+                for (int i = 0; i < 9; i++)
+                    for (int j = 0; j < 9; j++)
+                    {
+                        double q = 0;
+                        for (int a = 0; a < 3; a++) for (int b = 0; b < 3; b++) q += (c[i, a] - mu[a]) * inv[a, b] * (c[j, b] - mu[b]);
+                        L[idx[i], idx[j]] += (i == j ? 1 : 0) - (1 + q) / 9;
+                    }
+            }
+        return L;
+    }
+
+    [Fact]
+    public void MatrixFreeProductEqualsTheDefinition()
+    {
+        // ε large enough that float round-off in the window inverses stays far below the tolerance.
+        var image = RandomImage(7, 6, 1);
+        var laplacian = new MattingLaplacian(image, new PixelRect(0, 0, 7, 6), epsilon: 1e-2);
+        var dense = DenseLaplacian(image, 1e-2);
+        var random = new Random(2);
+        var x = Enumerable.Range(0, 42).Select(_ => (float)random.NextDouble()).ToArray();
+        var y = new float[42];
+        laplacian.Multiply(x, y);
+        for (int i = 0; i < 42; i++)
+        {
+            double expected = 0;
+            for (int j = 0; j < 42; j++) expected += dense[i, j] * x[j];
+            Assert.Equal(expected, y[i], 1e-3);
+        }
+        var diagonal = new float[42];
+        laplacian.Diagonal(diagonal);
+        for (int i = 0; i < 42; i++) Assert.Equal(dense[i, i], diagonal[i], 1e-3);
+    }
+
+    [Fact]
+    public void IsSymmetricPositiveSemiDefiniteWithConstantsInItsNullSpace()
+    {
+        var image = RandomImage(30, 25, 3);
+        var laplacian = new MattingLaplacian(image, new PixelRect(0, 0, 30, 25), epsilon: 1e-4);
+        int n = 30 * 25;
+        var random = new Random(4);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var u = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            var v = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            var lu = new float[n];
+            var lv = new float[n];
+            laplacian.Multiply(u, lu);
+            laplacian.Multiply(v, lv);
+            double vLu = 0, uLv = 0, uLu = 0, scale = 0;
+            for (int i = 0; i < n; i++) { vLu += v[i] * lu[i]; uLv += u[i] * lv[i]; uLu += u[i] * lu[i]; scale += Math.Abs(u[i] * lu[i]); }
+            Assert.Equal(vLu, uLv, 1e-3 * scale + 1e-6); // symmetric
+            Assert.True(uLu >= -1e-4 * scale, $"uᵀLu = {uLu}"); // positive semi-definite
+        }
+        var ones = Enumerable.Repeat(1f, n).ToArray();
+        var l1 = new float[n];
+        laplacian.Multiply(ones, l1);
+        Assert.All(l1, value => Assert.True(Math.Abs(value) < 1e-3, $"(L·1)_i = {value}"));
+    }
+}
+
+public class ClosedFormMattingTests
+{
+    /// <summary>
+    /// I = αF + (1−α)B with F and B smooth (the colour-line model holds in every window) and α a soft ramp
+    /// with a wavy edge; the trimap marks α = 0 / 1 as known and everything soft as unknown.
+    /// </summary>
+    private static (ColorImage Image, Trimap Trimap, float[] Alpha) Composite(int w, int h)
+    {
+        var image = new ColorImage(w, h);
+        var trimap = new Trimap(w, h);
+        var alpha = new float[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                double edge = w / 2.0 + 6 * Math.Sin(y / 9.0);
+                double a = Math.Clamp((x - edge) / 12.0 + 0.5, 0, 1);
+                double fb = 200 - 0.5 * y, fg = 60 + 0.3 * x, fr = 40;
+                double bb = 30, bg = 120 + 0.4 * y, br = 220 - 0.3 * x;
+                byte B = (byte)Math.Round(a * fb + (1 - a) * bb), G = (byte)Math.Round(a * fg + (1 - a) * bg), R = (byte)Math.Round(a * fr + (1 - a) * br);
+                image[x, y] = new Bgra32(B, G, R, 255);
+                alpha[y * w + x] = (float)a;
+                trimap[x, y] = a <= 0 ? TrimapLabel.Background : a >= 1 ? TrimapLabel.Foreground : TrimapLabel.Unknown;
+            }
+        return (image, trimap, alpha);
+    }
+
+    [Fact]
+    public void RecoversASyntheticBlend()
+    {
+        var (image, trimap, truth) = Composite(120, 90);
+        // Grow the unknown band so the solver has to find the flat parts too.
+        var grown = new Trimap(120, 90);
+        for (int y = 0; y < 90; y++)
+            for (int x = 0; x < 120; x++)
+            {
+                bool nearSoft = false;
+                for (int dx = -4; dx <= 4 && !nearSoft; dx++)
+                    nearSoft = x + dx >= 0 && x + dx < 120 && trimap[x + dx, y] == TrimapLabel.Unknown;
+                grown[x, y] = nearSoft ? TrimapLabel.Unknown : trimap[x, y];
+            }
+        var result = ClosedFormMatting.Estimate(image, grown, new ClosedFormOptions { Epsilon = 1e-7 });
+        Assert.True(result.Solve.Converged, $"CG stopped at {result.Solve.RelativeResidual} after {result.Solve.Iterations}");
+        double mse = 0;
+        int count = 0;
+        var alpha = result.Alpha.Values;
+        for (int i = 0; i < truth.Length; i++)
+        {
+            if (grown.Labels[i] != (byte)TrimapLabel.Unknown) continue;
+            mse += (alpha[i] - truth[i]) * (alpha[i] - truth[i]);
+            count++;
+        }
+        mse /= count;
+        Assert.True(mse < 1e-3, $"MSE {mse:E2}");
+    }
+
+    [Fact]
+    public void BadTrimapsAreRejected()
+    {
+        var (image, _, _) = Composite(20, 10);
+        var noForeground = new Trimap(20, 10, TrimapLabel.Background);
+        noForeground[5, 5] = TrimapLabel.Unknown;
+        Assert.Contains("no foreground", Assert.Throws<SegmentationInputException>(() => ClosedFormMatting.Estimate(image, noForeground)).Message);
+        Assert.Throws<ImageSizeMismatchException>(() => ClosedFormMatting.Estimate(image, new Trimap(10, 10)));
+    }
+}
