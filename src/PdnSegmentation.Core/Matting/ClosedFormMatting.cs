@@ -29,17 +29,11 @@ public static class ClosedFormMatting
         int w = image.Width, h = image.Height;
         var labels = trimap.Labels;
         var unknown = new List<int>();
-        int minX = w, minY = h, maxX = -1, maxY = -1;
         for (int i = 0; i < labels.Length; i++)
-        {
-            if (labels[i] != (byte)TrimapLabel.Unknown) continue;
-            unknown.Add(i);
-            int x = i % w, y = i / w;
-            minX = Math.Min(minX, x); maxX = Math.Max(maxX, x); minY = Math.Min(minY, y); maxY = Math.Max(maxY, y);
-        }
+            if (labels[i] == (byte)TrimapLabel.Unknown) unknown.Add(i);
         var scope = ProgressScope.For(progress);
-        var region = new PixelRect(minX, minY, maxX - minX + 1, maxY - minY + 1);
-        var laplacian = new MattingLaplacian(image, region, options.Epsilon, options.MaxDegreeOfParallelism);
+        var indices = unknown.ToArray();
+        var laplacian = new MattingLaplacian(image, indices, options.Epsilon, options.MaxDegreeOfParallelism);
         scope.Report(0.05);
 
         // Right-hand side: −L_UK α_K, from the known values with the unknowns at zero.
@@ -47,8 +41,7 @@ public static class ClosedFormMatting
         var product = new float[w * h];
         for (int i = 0; i < labels.Length; i++) full[i] = labels[i] == (byte)TrimapLabel.Foreground ? 1 : 0;
         laplacian.Multiply(full, product);
-        int n = unknown.Count;
-        var indices = unknown.ToArray();
+        int n = indices.Length;
         var rhs = new float[n];
         for (int u = 0; u < n; u++) rhs[u] = -product[indices[u]];
 

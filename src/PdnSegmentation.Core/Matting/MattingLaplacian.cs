@@ -12,7 +12,7 @@ namespace PdnSegmentation.Matting;
 /// <para>
 /// Why matrix-free rather than a MathNet sparse matrix: each product is a few box sums over the image, cache
 /// friendly and parallel over rows, and it needs 9 floats per window instead of 25 matrix entries per pixel.
-/// Only windows inside <see cref="Region"/> (the unknown pixels' bounding box grown by two) are ever touched.
+/// Only the windows around the requested pixels (a trimap's unknowns) are ever touched.
 /// </para>
 /// </summary>
 public sealed class MattingLaplacian
@@ -23,21 +23,37 @@ public sealed class MattingLaplacian
     private readonly float[] _a;        // scratch: a_k (3) per window
     private readonly float[] _b;        // scratch: b_k per window
     private readonly int _parallelism;
+    private readonly int[] _pixels;      // where products are evaluated (sorted pixel indices)
+    private readonly int[] _windowList;  // centres of every interior window containing one of them
 
     public int Width => _width;
     public int Height => _height;
-    /// <summary>The pixels whose rows of L may be non-zero for the unknowns handled here.</summary>
-    public PixelRect Region { get; }
     public double Epsilon { get; }
 
+    /// <summary>The Laplacian's rows for every pixel of <paramref name="region"/>.</summary>
     public MattingLaplacian(ColorImage image, PixelRect region, double epsilon = 1e-7, int parallelism = 0)
+        : this(image, RegionPixels(image, region), epsilon, parallelism) { }
+
+    private static int[] RegionPixels(ColorImage image, PixelRect region)
+    {
+        var r = region.Intersect(new PixelRect(0, 0, image.Width, image.Height));
+        var pixels = new int[r.Area];
+        int n = 0;
+        for (int y = r.Y; y < r.Bottom; y++) for (int x = r.X; x < r.Right; x++) pixels[n++] = y * image.Width + x;
+        return pixels;
+    }
+
+    /// <summary>
+    /// The Laplacian's rows for the given pixels only (e.g. a trimap's unknowns): products and the diagonal cost
+    /// time in proportion to them and the windows around them, not to the image.
+    /// </summary>
+    public MattingLaplacian(ColorImage image, int[] pixels, double epsilon = 1e-7, int parallelism = 0)
     {
         if (image.Width < 3 || image.Height < 3) throw new SegmentationInputException("Matting needs an image of at least 3×3 pixels.");
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), "ε must be positive.");
         _width = image.Width;
         _height = image.Height;
         Epsilon = epsilon;
-        Region = region.Intersect(new PixelRect(0, 0, _width, _height));
         _parallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount;
         int n = _width * _height;
         _colors = new float[3 * n];
@@ -53,26 +69,33 @@ public sealed class MattingLaplacian
         _windows = new float[9 * n];
         _a = new float[3 * n];
         _b = new float[n];
+        _pixels = pixels;
+        var isWindow = new bool[n];
+        foreach (int i in pixels)
+        {
+            int px = i % _width, py = i / _width;
+            for (int ky = Math.Max(py - 1, 1); ky <= Math.Min(py + 1, _height - 2); ky++)
+                for (int kx = Math.Max(px - 1, 1); kx <= Math.Min(px + 1, _width - 2); kx++)
+                    isWindow[ky * _width + kx] = true;
+        }
+        var windows = new List<int>();
+        for (int k = 0; k < n; k++) if (isWindow[k]) windows.Add(k);
+        _windowList = windows.ToArray();
         PrepareWindows();
     }
 
-    /// <summary>
-    /// Window centres handled: every interior pixel within one of the region, i.e. every window that contains a
-    /// region pixel (x is then read up to two pixels outside the region).
-    /// </summary>
-    private (int X0, int Y0, int X1, int Y1) WindowRange() =>
-        (Math.Max(1, Region.X - 1), Math.Max(1, Region.Y - 1), Math.Min(_width - 1, Region.Right + 1), Math.Min(_height - 1, Region.Bottom + 1));
+    /// <summary>Runs body(start, end) over [0, count) in a fixed number of parallel ranges.</summary>
+    private void ParallelRanges(int count, Action<int, int> body) =>
+        RowChunks.Run(count, _parallelism, CancellationToken.None, (_, start, end) => body(start, end));
 
     private void PrepareWindows()
     {
-        var (x0, y0, x1, y1) = WindowRange();
-        if (x1 <= x0 || y1 <= y0) return;
         double e = Epsilon / 9;
-        RowChunks.Run(y1 - y0, _parallelism, CancellationToken.None, (_, r0, r1) =>
+        ParallelRanges(_windowList.Length, (start, end) =>
         {
-            for (int y = y0 + r0; y < y0 + r1; y++)
-                for (int x = x0; x < x1; x++)
+            for (int index = start; index < end; index++)
                 {
+                    int centre = _windowList[index], x = centre % _width, y = centre / _width;
                     double m0 = 0, m1 = 0, m2 = 0, s00 = 0, s01 = 0, s02 = 0, s11 = 0, s12 = 0, s22 = 0;
                     for (int dy = -1; dy <= 1; dy++)
                         for (int dx = -1; dx <= 1; dx++)
@@ -102,19 +125,19 @@ public sealed class MattingLaplacian
     }
 
     /// <summary>
-    /// y = L x on the pixels of <see cref="Region"/> (y elsewhere is left as it was). Both are full-image vectors.
+    /// y = L x on the pixels this Laplacian was built for (y elsewhere is left as it was). Both are full-image
+    /// vectors; x is read up to two pixels around those pixels.
     /// Allocation-free; parallel over rows.
     /// </summary>
     public void Multiply(float[] x, float[] y)
     {
         if (x.Length != _width * _height || y.Length != x.Length) throw new ArgumentException("x and y must have one value per pixel.");
-        var (x0, y0, x1, y1) = WindowRange();
         // Pass 1: a_k and b_k for every window.
-        RowChunks.Run(Math.Max(0, y1 - y0), _parallelism, CancellationToken.None, (_, r0, r1) =>
+        ParallelRanges(_windowList.Length, (start, end) =>
         {
-            for (int wy = y0 + r0; wy < y0 + r1; wy++)
-                for (int wx = x0; wx < x1; wx++)
+            for (int index = start; index < end; index++)
                 {
+                    int wx = _windowList[index] % _width, wy = _windowList[index] / _width;
                     float p = 0, q0 = 0, q1 = 0, q2 = 0;
                     for (int dy = -1; dy <= 1; dy++)
                     {
@@ -136,17 +159,16 @@ public sealed class MattingLaplacian
                     _b[k] = p - (a0 * m0 + a1 * m1 + a2 * m2);
                 }
         });
-        // Pass 2: for each pixel of the region, sum over the windows that contain it.
-        var region = Region;
-        RowChunks.Run(region.Height, _parallelism, CancellationToken.None, (_, r0, r1) =>
+        // Pass 2: for each pixel, sum over the (interior) windows that contain it.
+        ParallelRanges(_pixels.Length, (start, end) =>
         {
-            for (int py = region.Y + r0; py < region.Y + r1; py++)
-                for (int px = region.X; px < region.Right; px++)
+            for (int index = start; index < end; index++)
                 {
+                    int px = _pixels[index] % _width, py = _pixels[index] / _width;
                     float s0 = 0, s1 = 0, s2 = 0, sb = 0;
                     int count = 0;
-                    for (int ky = Math.Max(py - 1, y0); ky <= Math.Min(py + 1, y1 - 1); ky++)
-                        for (int kx = Math.Max(px - 1, x0); kx <= Math.Min(px + 1, x1 - 1); kx++)
+                    for (int ky = Math.Max(py - 1, 1); ky <= Math.Min(py + 1, _height - 2); ky++)
+                        for (int kx = Math.Max(px - 1, 1); kx <= Math.Min(px + 1, _width - 2); kx++)
                         {
                             int k = ky * _width + kx;
                             s0 += _a[3 * k]; s1 += _a[3 * k + 1]; s2 += _a[3 * k + 2]; sb += _b[k];
@@ -161,16 +183,13 @@ public sealed class MattingLaplacian
     /// <summary>The diagonal of L over the region (the Jacobi preconditioner).</summary>
     public void Diagonal(Span<float> diagonal)
     {
-        var (x0, y0, x1, y1) = WindowRange();
-        var region = Region;
-        for (int py = region.Y; py < region.Bottom; py++)
-            for (int px = region.X; px < region.Right; px++)
+        foreach (int i in _pixels)
             {
-                int i = py * _width + px;
+                int px = i % _width, py = i / _width;
                 float c0 = _colors[3 * i], c1 = _colors[3 * i + 1], c2 = _colors[3 * i + 2];
                 float sum = 0;
-                for (int ky = Math.Max(py - 1, y0); ky <= Math.Min(py + 1, y1 - 1); ky++)
-                    for (int kx = Math.Max(px - 1, x0); kx <= Math.Min(px + 1, x1 - 1); kx++)
+                for (int ky = Math.Max(py - 1, 1); ky <= Math.Min(py + 1, _height - 2); ky++)
+                    for (int kx = Math.Max(px - 1, 1); kx <= Math.Min(px + 1, _width - 2); kx++)
                     {
                         int w = 9 * (ky * _width + kx);
                         float d0 = c0 - _windows[w], d1 = c1 - _windows[w + 1], d2 = c2 - _windows[w + 2];
