@@ -53,18 +53,15 @@ public static class ClosedFormMatting
             laplacian.Multiply(full, product);
             for (int u = 0; u < n; u++) yu[u] = product[indices[u]];
         }
-        var diagonal = new float[w * h];
-        laplacian.Diagonal(diagonal);
-        var inverseDiagonal = new float[n];
-        for (int u = 0; u < n; u++) inverseDiagonal[u] = 1 / Math.Max(diagonal[indices[u]], 1e-12f);
-        void Precondition(float[] r, float[] z)
-        {
-            for (int u = 0; u < n; u++) z[u] = r[u] * inverseDiagonal[u];
-        }
+        // Incomplete Cholesky of L_UU: a few dozen to a few hundred CG iterations instead of thousands with Jacobi.
+        var (rowStart, columns, lower) = laplacian.LowerTriangle();
+        var preconditioner = new IncompleteCholesky(rowStart, columns, lower);
+        void Precondition(float[] r, float[] z) => preconditioner.Solve(r, z);
+        scope.Report(0.1);
 
         var solution = new float[n];
         Array.Fill(solution, 0.5f);
-        var solve = ConjugateGradient.Solve(Apply, Precondition, rhs, solution, options.Solver, scope.Slice(0.05, 1), cancellationToken);
+        var solve = ConjugateGradient.Solve(Apply, Precondition, rhs, solution, options.Solver, scope.Slice(0.1, 1), cancellationToken);
 
         var alpha = new AlphaMatte(w, h);
         var values = alpha.Values;

@@ -180,6 +180,77 @@ public sealed class MattingLaplacian
         });
     }
 
+    /// <summary>
+    /// The lower triangle of L restricted to this Laplacian's pixels (in the order given, which must be raster
+    /// order), in CSR form with the diagonal last in each row — what <see cref="Solvers.IncompleteCholesky"/> takes.
+    /// Entry (i, j) = Σ over windows k containing both of δ_ij − (1 + (I_i−μ_k)ᵀ Δ_k⁻¹ (I_j−μ_k)) / 9.
+    /// </summary>
+    public (int[] RowStart, int[] Columns, float[] Values) LowerTriangle()
+    {
+        int n = _pixels.Length;
+        var position = new int[_width * _height];
+        Array.Fill(position, -1);
+        for (int u = 0; u < n; u++) position[_pixels[u]] = u;
+        // The 13 offsets (dy, dx) at or before the pixel in raster order, within the 5×5 reach of 3×3 windows.
+        var offsets = new List<(int Dy, int Dx)>();
+        for (int dy = -2; dy <= 0; dy++)
+            for (int dx = -2; dx <= 2; dx++)
+                if (dy < 0 || dx <= 0) offsets.Add((dy, dx));
+        var rowCounts = new int[n];
+        var values = new float[n * offsets.Count];
+        var columns = new int[n * offsets.Count];
+        ParallelRanges(n, (start, end) =>
+        {
+            Span<double> acc = stackalloc double[25];
+            for (int u = start; u < end; u++)
+            {
+                int i = _pixels[u], px = i % _width, py = i / _width;
+                acc.Clear();
+                float c0 = _colors[3 * i], c1 = _colors[3 * i + 1], c2 = _colors[3 * i + 2];
+                for (int ky = Math.Max(py - 1, 1); ky <= Math.Min(py + 1, _height - 2); ky++)
+                    for (int kx = Math.Max(px - 1, 1); kx <= Math.Min(px + 1, _width - 2); kx++)
+                    {
+                        int w = 9 * (ky * _width + kx);
+                        float d0 = c0 - _windows[w], d1 = c1 - _windows[w + 1], d2 = c2 - _windows[w + 2];
+                        float v0 = _windows[w + 3] * d0 + _windows[w + 4] * d1 + _windows[w + 5] * d2;
+                        float v1 = _windows[w + 4] * d0 + _windows[w + 6] * d1 + _windows[w + 7] * d2;
+                        float v2 = _windows[w + 5] * d0 + _windows[w + 7] * d1 + _windows[w + 8] * d2;
+                        for (int jy = ky - 1; jy <= ky + 1; jy++)
+                            for (int jx = kx - 1; jx <= kx + 1; jx++)
+                            {
+                                int dy = jy - py, dx = jx - px;
+                                if (dy > 0 || (dy == 0 && dx > 0)) continue; // upper triangle
+                                int j = jy * _width + jx;
+                                float q = v0 * (_colors[3 * j] - _windows[w]) + v1 * (_colors[3 * j + 1] - _windows[w + 1]) + v2 * (_colors[3 * j + 2] - _windows[w + 2]);
+                                acc[(dy + 2) * 5 + dx + 2] += (j == i ? 1 : 0) - (1 + q) / 9.0;
+                            }
+                    }
+                int count = 0, o = u * offsets.Count;
+                foreach (var (dy, dx) in offsets)
+                {
+                    int jx = px + dx, jy = py + dy;
+                    if (jx < 0 || jx >= _width || jy < 0) continue;
+                    int column = position[jy * _width + jx];
+                    if (column < 0) continue;
+                    columns[o + count] = column;
+                    values[o + count] = (float)acc[(dy + 2) * 5 + dx + 2];
+                    count++;
+                }
+                rowCounts[u] = count;
+            }
+        });
+        var rowStart = new int[n + 1];
+        for (int u = 0; u < n; u++) rowStart[u + 1] = rowStart[u] + rowCounts[u];
+        var packedColumns = new int[rowStart[n]];
+        var packedValues = new float[rowStart[n]];
+        for (int u = 0; u < n; u++)
+        {
+            Array.Copy(columns, u * offsets.Count, packedColumns, rowStart[u], rowCounts[u]);
+            Array.Copy(values, u * offsets.Count, packedValues, rowStart[u], rowCounts[u]);
+        }
+        return (rowStart, packedColumns, packedValues);
+    }
+
     /// <summary>The diagonal of L over the region (the Jacobi preconditioner).</summary>
     public void Diagonal(Span<float> diagonal)
     {
