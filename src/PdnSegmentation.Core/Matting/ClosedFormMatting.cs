@@ -45,18 +45,13 @@ public static class ClosedFormMatting
         var rhs = new float[n];
         for (int u = 0; u < n; u++) rhs[u] = -product[indices[u]];
 
-        // The operator on the unknowns: scatter into a full vector whose known entries are zero, multiply, gather.
-        Array.Clear(full);
-        void Apply(float[] xu, float[] yu)
-        {
-            for (int u = 0; u < n; u++) full[indices[u]] = xu[u];
-            laplacian.Multiply(full, product);
-            for (int u = 0; u < n; u++) yu[u] = product[indices[u]];
-        }
         // Incomplete Cholesky of L_UU: a few dozen to a few hundred CG iterations instead of thousands with Jacobi.
         var (rowStart, columns, lower) = laplacian.LowerTriangle();
         var preconditioner = new IncompleteCholesky(rowStart, columns, lower);
         void Precondition(float[] r, float[] z) => preconditioner.Solve(r, z);
+        // The operator itself: L_UU assembled once, so each iteration is one parallel sparse product.
+        var operatorUU = new SymmetricSparseMatrix(rowStart, columns, lower, options.MaxDegreeOfParallelism);
+        void Apply(float[] xu, float[] yu) => operatorUU.Multiply(xu, yu);
         scope.Report(0.1);
 
         var solution = new float[n];
