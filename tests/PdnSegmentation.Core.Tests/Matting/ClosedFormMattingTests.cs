@@ -162,3 +162,44 @@ public class ClosedFormMattingTests
         Assert.Throws<ImageSizeMismatchException>(() => ClosedFormMatting.Estimate(image, new Trimap(10, 10)));
     }
 }
+
+public class ForegroundEstimationTests
+{
+    [Fact]
+    public void RecomposesTheImageAndRemovesTheOldBackgroundsColour()
+    {
+        // Blue object with a soft edge over a red background.
+        int w = 80, h = 60;
+        var image = new ColorImage(w, h);
+        var alpha = new AlphaMatte(w, h);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                float a = Math.Clamp((x - 30) / 20f, 0, 1);
+                alpha[x, y] = a;
+                // F = (B 220, G 80, R 30), Bg = (B 20, G 40, R 230)
+                image[x, y] = new Bgra32((byte)Math.Round(a * 220 + (1 - a) * 20), (byte)Math.Round(a * 80 + (1 - a) * 40), (byte)Math.Round(a * 30 + (1 - a) * 230), 255);
+            }
+        var estimate = ForegroundEstimation.Estimate(image, alpha);
+        double recomposition = 0, foregroundError = 0;
+        int soft = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                float a = alpha[x, y];
+                var f = estimate.Foreground[x, y];
+                var b = estimate.Background[x, y];
+                var i = image[x, y];
+                recomposition += Math.Abs(a * f.B + (1 - a) * b.B - i.B) + Math.Abs(a * f.G + (1 - a) * b.G - i.G) + Math.Abs(a * f.R + (1 - a) * b.R - i.R);
+                Assert.Equal((byte)Math.Round(a * 255), f.A);
+                if (a > 0.1f && a < 1)
+                {
+                    foregroundError += Math.Abs(f.B - 220) + Math.Abs(f.G - 80) + Math.Abs(f.R - 30);
+                    soft++;
+                }
+            }
+        Assert.True(recomposition / (3.0 * w * h) < 1.5, $"mean recomposition error {recomposition / (3.0 * w * h):F2} levels");
+        // In the soft edge the estimated object colour is the object's, not the red it was mixed with.
+        Assert.True(foregroundError / (3.0 * soft) < 6, $"mean foreground error {foregroundError / (3.0 * soft):F2} levels");
+    }
+}
