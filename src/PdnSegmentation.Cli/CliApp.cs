@@ -18,6 +18,7 @@ public static class CliApp
             var root = new RootCommand("pdnseg — interactive segmentation and alpha matting (GrabCut, matting, benchmarks).")
             {
                 CutCommand.Create(context),
+                MatteCommand.Create(context),
                 BenchCommand.Create(context),
             };
             var parsed = root.Parse(args);
