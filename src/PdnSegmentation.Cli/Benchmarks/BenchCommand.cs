@@ -11,5 +11,6 @@ public static class BenchCommand
             GrabCutBenchmark.Create(context),
             GrabCutScaleBenchmark.Create(context),
             GrabCutScaleBenchmark.CreateChildRun(context),
+            MatteBenchmark.Create(context),
         };
 }

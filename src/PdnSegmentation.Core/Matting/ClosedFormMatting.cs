@@ -37,31 +37,31 @@ public static class ClosedFormMatting
         scope.Report(0.05);
 
         // Right-hand side: −L_UK α_K, from the known values with the unknowns at zero.
-        var full = new float[w * h];
-        var product = new float[w * h];
+        var full = new double[w * h];
+        var product = new double[w * h];
         for (int i = 0; i < labels.Length; i++) full[i] = labels[i] == (byte)TrimapLabel.Foreground ? 1 : 0;
         laplacian.Multiply(full, product);
         int n = indices.Length;
-        var rhs = new float[n];
+        var rhs = new double[n];
         for (int u = 0; u < n; u++) rhs[u] = -product[indices[u]];
 
         // Incomplete Cholesky of L_UU: a few dozen to a few hundred CG iterations instead of thousands with Jacobi.
         var (rowStart, columns, lower) = laplacian.LowerTriangle();
         var preconditioner = new IncompleteCholesky(rowStart, columns, lower);
-        void Precondition(float[] r, float[] z) => preconditioner.Solve(r, z);
+        void Precondition(double[] r, double[] z) => preconditioner.Solve(r, z);
         // The operator itself: L_UU assembled once, so each iteration is one parallel sparse product.
         var operatorUU = new SymmetricSparseMatrix(rowStart, columns, lower, options.MaxDegreeOfParallelism);
-        void Apply(float[] xu, float[] yu) => operatorUU.Multiply(xu, yu);
+        void Apply(double[] xu, double[] yu) => operatorUU.Multiply(xu, yu);
         scope.Report(0.1);
 
-        var solution = new float[n];
-        Array.Fill(solution, 0.5f);
+        var solution = new double[n];
+        Array.Fill(solution, 0.5);
         var solve = ConjugateGradient.Solve(Apply, Precondition, rhs, solution, options.Solver, scope.Slice(0.1, 1), cancellationToken);
 
         var alpha = new AlphaMatte(w, h);
         var values = alpha.Values;
         for (int i = 0; i < labels.Length; i++) values[i] = labels[i] == (byte)TrimapLabel.Foreground ? 1 : 0;
-        for (int u = 0; u < n; u++) values[indices[u]] = Math.Clamp(solution[u], 0f, 1f);
+        for (int u = 0; u < n; u++) values[indices[u]] = (float)Math.Clamp(solution[u], 0, 1);
         scope.Report(1);
         return new ClosedFormResult(alpha, solve);
     }

@@ -19,9 +19,9 @@ public sealed class MattingLaplacian
 {
     private readonly int _width, _height;
     private readonly float[] _colors;   // I as 3 floats per pixel in 0..1, full image
-    private readonly float[] _windows;  // per window centre: μ (3), Δ⁻¹ (6: 00 01 02 11 12 22)
-    private readonly float[] _a;        // scratch: a_k (3) per window
-    private readonly float[] _b;        // scratch: b_k per window
+    private readonly double[] _windows;  // per window centre: μ (3), Δ⁻¹ (6: 00 01 02 11 12 22)
+    private readonly double[] _a;        // scratch: a_k (3) per window
+    private readonly double[] _b;        // scratch: b_k per window
     private readonly int _parallelism;
     private readonly int[] _pixels;      // where products are evaluated (sorted pixel indices)
     private readonly int[] _windowList;  // centres of every interior window containing one of them
@@ -66,9 +66,9 @@ public sealed class MattingLaplacian
                 _colors[i] = row[4 * x] / 255f; _colors[i + 1] = row[4 * x + 1] / 255f; _colors[i + 2] = row[4 * x + 2] / 255f;
             }
         }
-        _windows = new float[9 * n];
-        _a = new float[3 * n];
-        _b = new float[n];
+        _windows = new double[9 * n];
+        _a = new double[3 * n];
+        _b = new double[n];
         _pixels = pixels;
         var isWindow = new bool[n];
         foreach (int i in pixels)
@@ -113,13 +113,13 @@ public sealed class MattingLaplacian
                     double det = a00 * c00 + a01 * c01 + a02 * c02;
                     double inv = 1 / det;
                     int w = 9 * (y * _width + x);
-                    _windows[w] = (float)m0; _windows[w + 1] = (float)m1; _windows[w + 2] = (float)m2;
-                    _windows[w + 3] = (float)(c00 * inv);
-                    _windows[w + 4] = (float)(c01 * inv);
-                    _windows[w + 5] = (float)(c02 * inv);
-                    _windows[w + 6] = (float)((a00 * a22 - a02 * a02) * inv);
-                    _windows[w + 7] = (float)((a02 * a01 - a00 * a12) * inv);
-                    _windows[w + 8] = (float)((a00 * a11 - a01 * a01) * inv);
+                    _windows[w] = m0; _windows[w + 1] = m1; _windows[w + 2] = m2;
+                    _windows[w + 3] = c00 * inv;
+                    _windows[w + 4] = c01 * inv;
+                    _windows[w + 5] = c02 * inv;
+                    _windows[w + 6] = (a00 * a22 - a02 * a02) * inv;
+                    _windows[w + 7] = (a02 * a01 - a00 * a12) * inv;
+                    _windows[w + 8] = (a00 * a11 - a01 * a01) * inv;
                 }
         });
     }
@@ -129,7 +129,7 @@ public sealed class MattingLaplacian
     /// vectors; x is read up to two pixels around those pixels.
     /// Allocation-free; parallel over rows.
     /// </summary>
-    public void Multiply(float[] x, float[] y)
+    public void Multiply(double[] x, double[] y)
     {
         if (x.Length != _width * _height || y.Length != x.Length) throw new ArgumentException("x and y must have one value per pixel.");
         // Pass 1: a_k and b_k for every window.
@@ -138,23 +138,23 @@ public sealed class MattingLaplacian
             for (int index = start; index < end; index++)
                 {
                     int wx = _windowList[index] % _width, wy = _windowList[index] / _width;
-                    float p = 0, q0 = 0, q1 = 0, q2 = 0;
+                    double p = 0, q0 = 0, q1 = 0, q2 = 0;
                     for (int dy = -1; dy <= 1; dy++)
                     {
                         int j = (wy + dy) * _width + wx - 1;
                         for (int t = 0; t < 3; t++, j++)
                         {
-                            float v = x[j];
+                            double v = x[j];
                             p += v; q0 += _colors[3 * j] * v; q1 += _colors[3 * j + 1] * v; q2 += _colors[3 * j + 2] * v;
                         }
                     }
                     p /= 9; q0 /= 9; q1 /= 9; q2 /= 9;
                     int k = wy * _width + wx, w = 9 * k;
-                    float m0 = _windows[w], m1 = _windows[w + 1], m2 = _windows[w + 2];
-                    float r0_ = q0 - m0 * p, r1_ = q1 - m1 * p, r2_ = q2 - m2 * p;
-                    float a0 = _windows[w + 3] * r0_ + _windows[w + 4] * r1_ + _windows[w + 5] * r2_;
-                    float a1 = _windows[w + 4] * r0_ + _windows[w + 6] * r1_ + _windows[w + 7] * r2_;
-                    float a2 = _windows[w + 5] * r0_ + _windows[w + 7] * r1_ + _windows[w + 8] * r2_;
+                    double m0 = _windows[w], m1 = _windows[w + 1], m2 = _windows[w + 2];
+                    double r0_ = q0 - m0 * p, r1_ = q1 - m1 * p, r2_ = q2 - m2 * p;
+                    double a0 = _windows[w + 3] * r0_ + _windows[w + 4] * r1_ + _windows[w + 5] * r2_;
+                    double a1 = _windows[w + 4] * r0_ + _windows[w + 6] * r1_ + _windows[w + 7] * r2_;
+                    double a2 = _windows[w + 5] * r0_ + _windows[w + 7] * r1_ + _windows[w + 8] * r2_;
                     _a[3 * k] = a0; _a[3 * k + 1] = a1; _a[3 * k + 2] = a2;
                     _b[k] = p - (a0 * m0 + a1 * m1 + a2 * m2);
                 }
@@ -165,7 +165,7 @@ public sealed class MattingLaplacian
             for (int index = start; index < end; index++)
                 {
                     int px = _pixels[index] % _width, py = _pixels[index] / _width;
-                    float s0 = 0, s1 = 0, s2 = 0, sb = 0;
+                    double s0 = 0, s1 = 0, s2 = 0, sb = 0;
                     int count = 0;
                     for (int ky = Math.Max(py - 1, 1); ky <= Math.Min(py + 1, _height - 2); ky++)
                         for (int kx = Math.Max(px - 1, 1); kx <= Math.Min(px + 1, _width - 2); kx++)
@@ -185,7 +185,7 @@ public sealed class MattingLaplacian
     /// order), in CSR form with the diagonal last in each row — what <see cref="Solvers.IncompleteCholesky"/> takes.
     /// Entry (i, j) = Σ over windows k containing both of δ_ij − (1 + (I_i−μ_k)ᵀ Δ_k⁻¹ (I_j−μ_k)) / 9.
     /// </summary>
-    public (int[] RowStart, int[] Columns, float[] Values) LowerTriangle()
+    public (int[] RowStart, int[] Columns, double[] Values) LowerTriangle()
     {
         int n = _pixels.Length;
         var position = new int[_width * _height];
@@ -197,7 +197,7 @@ public sealed class MattingLaplacian
             for (int dx = -2; dx <= 2; dx++)
                 if (dy < 0 || dx <= 0) offsets.Add((dy, dx));
         var rowCounts = new int[n];
-        var values = new float[n * offsets.Count];
+        var values = new double[n * offsets.Count];
         var columns = new int[n * offsets.Count];
         ParallelRanges(n, (start, end) =>
         {
@@ -206,22 +206,22 @@ public sealed class MattingLaplacian
             {
                 int i = _pixels[u], px = i % _width, py = i / _width;
                 acc.Clear();
-                float c0 = _colors[3 * i], c1 = _colors[3 * i + 1], c2 = _colors[3 * i + 2];
+                double c0 = _colors[3 * i], c1 = _colors[3 * i + 1], c2 = _colors[3 * i + 2];
                 for (int ky = Math.Max(py - 1, 1); ky <= Math.Min(py + 1, _height - 2); ky++)
                     for (int kx = Math.Max(px - 1, 1); kx <= Math.Min(px + 1, _width - 2); kx++)
                     {
                         int w = 9 * (ky * _width + kx);
-                        float d0 = c0 - _windows[w], d1 = c1 - _windows[w + 1], d2 = c2 - _windows[w + 2];
-                        float v0 = _windows[w + 3] * d0 + _windows[w + 4] * d1 + _windows[w + 5] * d2;
-                        float v1 = _windows[w + 4] * d0 + _windows[w + 6] * d1 + _windows[w + 7] * d2;
-                        float v2 = _windows[w + 5] * d0 + _windows[w + 7] * d1 + _windows[w + 8] * d2;
+                        double d0 = c0 - _windows[w], d1 = c1 - _windows[w + 1], d2 = c2 - _windows[w + 2];
+                        double v0 = _windows[w + 3] * d0 + _windows[w + 4] * d1 + _windows[w + 5] * d2;
+                        double v1 = _windows[w + 4] * d0 + _windows[w + 6] * d1 + _windows[w + 7] * d2;
+                        double v2 = _windows[w + 5] * d0 + _windows[w + 7] * d1 + _windows[w + 8] * d2;
                         for (int jy = ky - 1; jy <= ky + 1; jy++)
                             for (int jx = kx - 1; jx <= kx + 1; jx++)
                             {
                                 int dy = jy - py, dx = jx - px;
                                 if (dy > 0 || (dy == 0 && dx > 0)) continue; // upper triangle
                                 int j = jy * _width + jx;
-                                float q = v0 * (_colors[3 * j] - _windows[w]) + v1 * (_colors[3 * j + 1] - _windows[w + 1]) + v2 * (_colors[3 * j + 2] - _windows[w + 2]);
+                                double q = v0 * (_colors[3 * j] - _windows[w]) + v1 * (_colors[3 * j + 1] - _windows[w + 1]) + v2 * (_colors[3 * j + 2] - _windows[w + 2]);
                                 acc[(dy + 2) * 5 + dx + 2] += (j == i ? 1 : 0) - (1 + q) / 9.0;
                             }
                     }
@@ -233,7 +233,7 @@ public sealed class MattingLaplacian
                     int column = position[jy * _width + jx];
                     if (column < 0) continue;
                     columns[o + count] = column;
-                    values[o + count] = (float)acc[(dy + 2) * 5 + dx + 2];
+                    values[o + count] = acc[(dy + 2) * 5 + dx + 2];
                     count++;
                 }
                 rowCounts[u] = count;
@@ -242,7 +242,7 @@ public sealed class MattingLaplacian
         var rowStart = new int[n + 1];
         for (int u = 0; u < n; u++) rowStart[u + 1] = rowStart[u] + rowCounts[u];
         var packedColumns = new int[rowStart[n]];
-        var packedValues = new float[rowStart[n]];
+        var packedValues = new double[rowStart[n]];
         for (int u = 0; u < n; u++)
         {
             Array.Copy(columns, u * offsets.Count, packedColumns, rowStart[u], rowCounts[u]);
@@ -257,18 +257,18 @@ public sealed class MattingLaplacian
         foreach (int i in _pixels)
             {
                 int px = i % _width, py = i / _width;
-                float c0 = _colors[3 * i], c1 = _colors[3 * i + 1], c2 = _colors[3 * i + 2];
-                float sum = 0;
+                double c0 = _colors[3 * i], c1 = _colors[3 * i + 1], c2 = _colors[3 * i + 2];
+                double sum = 0;
                 for (int ky = Math.Max(py - 1, 1); ky <= Math.Min(py + 1, _height - 2); ky++)
                     for (int kx = Math.Max(px - 1, 1); kx <= Math.Min(px + 1, _width - 2); kx++)
                     {
                         int w = 9 * (ky * _width + kx);
-                        float d0 = c0 - _windows[w], d1 = c1 - _windows[w + 1], d2 = c2 - _windows[w + 2];
-                        float q = d0 * (_windows[w + 3] * d0 + 2 * (_windows[w + 4] * d1 + _windows[w + 5] * d2))
+                        double d0 = c0 - _windows[w], d1 = c1 - _windows[w + 1], d2 = c2 - _windows[w + 2];
+                        double q = d0 * (_windows[w + 3] * d0 + 2 * (_windows[w + 4] * d1 + _windows[w + 5] * d2))
                                   + d1 * (_windows[w + 6] * d1 + 2 * _windows[w + 7] * d2) + d2 * _windows[w + 8] * d2;
                         sum += 1 - (1 + q) / 9;
                     }
-                diagonal[i] = sum;
+                diagonal[i] = (float)sum;
             }
     }
 }

@@ -11,23 +11,23 @@ public sealed record ConjugateGradientResult(int Iterations, double RelativeResi
 
 /// <summary>
 /// Preconditioned conjugate gradients for a symmetric positive definite operator given as a product. One solver
-/// for every linear system of the engine (matting, foreground estimation). Vectors are float, reductions double.
+/// for every linear system of the engine (matting, foreground estimation). Everything in double: the matting Laplacian with ε = 1e-7 is too ill-conditioned for float (CG broke down on it).
 /// </summary>
 public static class ConjugateGradient
 {
     /// <param name="apply">y = A x.</param>
     /// <param name="precondition">z = M⁻¹ r (e.g. Jacobi: r divided by A's diagonal).</param>
     /// <param name="x">The initial guess, overwritten with the solution.</param>
-    public static ConjugateGradientResult Solve(Action<float[], float[]> apply, Action<float[], float[]> precondition,
-        float[] b, float[] x, ConjugateGradientOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public static ConjugateGradientResult Solve(Action<double[], double[]> apply, Action<double[], double[]> precondition,
+        double[] b, double[] x, ConjugateGradientOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new ConjugateGradientOptions();
         int n = b.Length;
         if (x.Length != n) throw new ArgumentException("x and b must have the same length.");
-        var r = new float[n];
-        var z = new float[n];
-        var p = new float[n];
-        var q = new float[n];
+        var r = new double[n];
+        var z = new double[n];
+        var p = new double[n];
+        var q = new double[n];
         apply(x, q);
         for (int i = 0; i < n; i++) r[i] = b[i] - q[i];
         double bNorm = Math.Sqrt(Dot(b, b));
@@ -45,7 +45,7 @@ public static class ConjugateGradient
             apply(p, q);
             double pq = Dot(p, q);
             if (!(pq > 0)) return new ConjugateGradientResult(iteration, residual / bNorm, false); // not SPD / breakdown
-            float alpha = (float)(rz / pq);
+            double alpha = (rz / pq);
             for (int i = 0; i < n; i++) { x[i] += alpha * p[i]; r[i] -= alpha * q[i]; }
             residual = Math.Sqrt(Dot(r, r));
             if (progress is not null && (iteration & 15) == 0)
@@ -53,14 +53,14 @@ public static class ConjugateGradient
             if (residual <= target) return new ConjugateGradientResult(iteration, residual / bNorm, true);
             precondition(r, z);
             double rzNext = Dot(r, z);
-            float beta = (float)(rzNext / rz);
+            double beta = (rzNext / rz);
             rz = rzNext;
             for (int i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
         }
         return new ConjugateGradientResult(options.MaxIterations, residual / bNorm, false);
     }
 
-    private static double Dot(float[] a, float[] b)
+    private static double Dot(double[] a, double[] b)
     {
         double sum = 0;
         for (int i = 0; i < a.Length; i++) sum += (double)a[i] * b[i];

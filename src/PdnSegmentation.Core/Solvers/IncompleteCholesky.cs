@@ -11,17 +11,17 @@ public sealed class IncompleteCholesky
 {
     private readonly int[] _rowStart;
     private readonly int[] _columns;
-    private readonly float[] _factor;
+    private readonly double[] _factor;
     private readonly int _n;
 
     public double Shift { get; }
 
-    public IncompleteCholesky(int[] rowStart, int[] columns, float[] lowerValues)
+    public IncompleteCholesky(int[] rowStart, int[] columns, double[] lowerValues)
     {
         _n = rowStart.Length - 1;
         _rowStart = rowStart;
         _columns = columns;
-        _factor = new float[lowerValues.Length];
+        _factor = new double[lowerValues.Length];
         foreach (double shift in new[] { 0, 1e-4, 1e-3, 1e-2, 0.1, 0.5, 1, 10 })
         {
             if (TryFactor(lowerValues, shift))
@@ -33,7 +33,7 @@ public sealed class IncompleteCholesky
         throw new InvalidOperationException("The matrix is not positive definite enough for an incomplete Cholesky factorisation.");
     }
 
-    private bool TryFactor(float[] a, double shift)
+    private bool TryFactor(double[] a, double shift)
     {
         var rowStart = _rowStart;
         var columns = _columns;
@@ -56,18 +56,18 @@ public sealed class IncompleteCholesky
                     else q++;
                 }
                 double value = (a[e] - dot) / l[qEnd];
-                l[e] = (float)value;
+                l[e] = value;
                 sumSquares += value * value;
             }
             double pivot = a[diagonal] * (1 + shift) - sumSquares;
             if (!(pivot > 0)) return false;
-            l[diagonal] = (float)Math.Sqrt(pivot);
+            l[diagonal] = Math.Sqrt(pivot);
         }
         return true;
     }
 
     /// <summary>z = (L Lᵀ)⁻¹ r: one forward and one backward substitution.</summary>
-    public void Solve(float[] r, float[] z)
+    public void Solve(double[] r, double[] z)
     {
         var rowStart = _rowStart;
         var columns = _columns;
@@ -77,12 +77,12 @@ public sealed class IncompleteCholesky
             int diagonal = rowStart[i + 1] - 1;
             double sum = r[i];
             for (int e = rowStart[i]; e < diagonal; e++) sum -= l[e] * z[columns[e]];
-            z[i] = (float)(sum / l[diagonal]);
+            z[i] = (sum / l[diagonal]);
         }
         for (int i = _n - 1; i >= 0; i--)
         {
             int diagonal = rowStart[i + 1] - 1;
-            float value = z[i] / l[diagonal];
+            double value = z[i] / l[diagonal];
             z[i] = value;
             for (int e = rowStart[i]; e < diagonal; e++) z[columns[e]] -= l[e] * value;
         }

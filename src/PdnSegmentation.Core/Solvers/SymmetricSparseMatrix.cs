@@ -11,13 +11,13 @@ public sealed class SymmetricSparseMatrix
 {
     private readonly int[] _rowStart;
     private readonly int[] _columns;
-    private readonly float[] _values;
+    private readonly double[] _values;
     private readonly int _parallelism;
 
     public int Size { get; }
 
     /// <param name="rowStart">Lower-triangle CSR (rows ascending, diagonal included).</param>
-    public SymmetricSparseMatrix(int[] rowStart, int[] columns, float[] values, int parallelism = 0)
+    public SymmetricSparseMatrix(int[] rowStart, int[] columns, double[] values, int parallelism = 0)
     {
         int n = rowStart.Length - 1;
         Size = n;
@@ -32,7 +32,7 @@ public sealed class SymmetricSparseMatrix
         _rowStart = new int[n + 1];
         for (int i = 0; i < n; i++) _rowStart[i + 1] = _rowStart[i] + counts[i];
         _columns = new int[_rowStart[n]];
-        _values = new float[_rowStart[n]];
+        _values = new double[_rowStart[n]];
         var fill = (int[])_rowStart.Clone();
         // Each lower entry (i, j) goes to row i and, mirrored, to row j (column order within a row is irrelevant).
         for (int i = 0; i < n; i++)
@@ -45,12 +45,12 @@ public sealed class SymmetricSparseMatrix
     }
 
     /// <summary>y = A x.</summary>
-    public void Multiply(float[] x, float[] y) =>
+    public void Multiply(double[] x, double[] y) =>
         RowChunks.Run(Size, _parallelism, CancellationToken.None, (_, start, end) =>
         {
             for (int i = start; i < end; i++)
             {
-                float sum = 0;
+                double sum = 0;
                 for (int e = _rowStart[i]; e < _rowStart[i + 1]; e++) sum += _values[e] * x[_columns[e]];
                 y[i] = sum;
             }

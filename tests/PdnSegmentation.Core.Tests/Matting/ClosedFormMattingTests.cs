@@ -56,8 +56,8 @@ public class MattingLaplacianTests
         var laplacian = new MattingLaplacian(image, new PixelRect(0, 0, 7, 6), epsilon: 1e-2);
         var dense = DenseLaplacian(image, 1e-2);
         var random = new Random(2);
-        var x = Enumerable.Range(0, 42).Select(_ => (float)random.NextDouble()).ToArray();
-        var y = new float[42];
+        var x = Enumerable.Range(0, 42).Select(_ => random.NextDouble()).ToArray();
+        var y = new double[42];
         laplacian.Multiply(x, y);
         for (int i = 0; i < 42; i++)
         {
@@ -79,10 +79,10 @@ public class MattingLaplacianTests
         var random = new Random(4);
         for (int trial = 0; trial < 20; trial++)
         {
-            var u = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-            var v = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-            var lu = new float[n];
-            var lv = new float[n];
+            var u = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+            var v = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+            var lu = new double[n];
+            var lv = new double[n];
             laplacian.Multiply(u, lu);
             laplacian.Multiply(v, lv);
             double vLu = 0, uLv = 0, uLu = 0, scale = 0;
@@ -90,8 +90,8 @@ public class MattingLaplacianTests
             Assert.Equal(vLu, uLv, 1e-3 * scale + 1e-6); // symmetric
             Assert.True(uLu >= -1e-4 * scale, $"uᵀLu = {uLu}"); // positive semi-definite
         }
-        var ones = Enumerable.Repeat(1f, n).ToArray();
-        var l1 = new float[n];
+        var ones = Enumerable.Repeat(1.0, n).ToArray();
+        var l1 = new double[n];
         laplacian.Multiply(ones, l1);
         Assert.All(l1, value => Assert.True(Math.Abs(value) < 1e-3, $"(L·1)_i = {value}"));
     }

@@ -5,11 +5,11 @@ namespace PdnSegmentation.Tests.Solvers;
 public class SolverTests
 {
     /// <summary>Lower triangle (CSR, diagonal last) of the 2-D 5-point Laplacian plus a diagonal shift.</summary>
-    private static (int[] RowStart, int[] Columns, float[] Values) GridLaplacian(int w, int h, float shift)
+    private static (int[] RowStart, int[] Columns, double[] Values) GridLaplacian(int w, int h, double shift)
     {
         var rowStart = new List<int> { 0 };
         var columns = new List<int>();
-        var values = new List<float>();
+        var values = new List<double>();
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
             {
@@ -26,39 +26,39 @@ public class SolverTests
     public void IncompleteCholeskyOfATridiagonalMatrixIsExact()
     {
         // Zero fill-in loses nothing when the factor has no fill: a 1-D grid.
-        var (rowStart, columns, values) = GridLaplacian(50, 1, 0.5f);
+        var (rowStart, columns, values) = GridLaplacian(50, 1, 0.5);
         var ic = new IncompleteCholesky(rowStart, columns, values);
         var a = new SymmetricSparseMatrix(rowStart, columns, values);
         var random = new Random(1);
-        var x = Enumerable.Range(0, 50).Select(_ => (float)random.NextDouble()).ToArray();
-        var b = new float[50];
+        var x = Enumerable.Range(0, 50).Select(_ => random.NextDouble()).ToArray();
+        var b = new double[50];
         a.Multiply(x, b);
-        var z = new float[50];
+        var z = new double[50];
         ic.Solve(b, z);
-        for (int i = 0; i < 50; i++) Assert.Equal(x[i], z[i], 1e-4);
+        for (int i = 0; i < 50; i++) Assert.Equal(x[i], z[i], 1e-9);
         Assert.Equal(0, ic.Shift);
     }
 
     [Fact]
     public void PreconditionedCgSolvesAGridSystemFasterThanJacobi()
     {
-        var (rowStart, columns, values) = GridLaplacian(40, 30, 0.01f);
+        var (rowStart, columns, values) = GridLaplacian(40, 30, 0.01);
         var a = new SymmetricSparseMatrix(rowStart, columns, values);
         int n = a.Size;
         var random = new Random(2);
-        var truth = Enumerable.Range(0, n).Select(_ => (float)random.NextDouble()).ToArray();
-        var b = new float[n];
+        var truth = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
+        var b = new double[n];
         a.Multiply(truth, b);
         var options = new ConjugateGradientOptions { RelativeTolerance = 1e-6 };
 
         var ic = new IncompleteCholesky(rowStart, columns, values);
-        var x = new float[n];
+        var x = new double[n];
         var withIc = ConjugateGradient.Solve(a.Multiply, ic.Solve, b, x, options);
         Assert.True(withIc.Converged);
-        for (int i = 0; i < n; i++) Assert.Equal(truth[i], x[i], 1e-3);
+        for (int i = 0; i < n; i++) Assert.Equal(truth[i], x[i], 1e-4);
 
-        var y = new float[n];
-        var withJacobi = ConjugateGradient.Solve(a.Multiply, (r, z) => { for (int i = 0; i < n; i++) z[i] = r[i] / (4.01f); }, b, y, options);
+        var y = new double[n];
+        var withJacobi = ConjugateGradient.Solve(a.Multiply, (r, z) => { for (int i = 0; i < n; i++) z[i] = r[i] / (4.01); }, b, y, options);
         Assert.True(withJacobi.Converged);
         Assert.True(withIc.Iterations < withJacobi.Iterations, $"IC {withIc.Iterations} vs Jacobi {withJacobi.Iterations}");
     }

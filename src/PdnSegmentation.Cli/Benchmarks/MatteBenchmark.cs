@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using PdnSegmentation.Cli.Files;
+using PdnSegmentation.Evaluation;
+using PdnSegmentation.Imaging;
+using PdnSegmentation.Matting;
+
+namespace PdnSegmentation.Cli.Benchmarks;
+
+/// <summary>
+/// <c>pdnseg bench matte --dataset DIR</c>: closed-form matting on the alphamatting.com layout (images/, alpha/,
+/// trimap1/, trimap2/) against PyMatting's recorded results (peer-pymatting-cf/: alphas and solve times).
+/// </summary>
+public static class MatteBenchmark
+{
+    public static Command Create(CommandContext context)
+    {
+        var dataset = new Option<string>("--dataset") { Description = "Folder with images/, alpha/, trimap1/, trimap2/ and peer-pymatting-cf/.", Required = true };
+        var trimaps = new Option<string>("--trimaps") { Description = "Trimap sets, comma-separated.", DefaultValueFactory = _ => "trimap1,trimap2" };
+        var limit = new Option<int?>("--limit") { Description = "Only the first N images." };
+        var command = new Command("matte", "Closed-form matting accuracy (SAD, MSE, gradient, connectivity) and time against PyMatting's recorded results.")
+        {
+            dataset, trimaps, limit,
+        };
+        command.SetAction(parse => Run(context, parse.GetRequiredValue(dataset), parse.GetRequiredValue(trimaps), parse.GetValue(limit)));
+        return command;
+    }
+
+    private sealed record Row(string Name, MattingScore Ours, MattingScore? Peer, double OursSeconds, double? PeerSeconds, int Iterations);
+
+    private static int Run(CommandContext context, string folder, string trimapSets, int? limit)
+    {
+        string images = Path.Combine(folder, "images");
+        if (!Directory.Exists(images)) throw new InputFileException($"'{folder}' has no images/ folder; is it a matting dataset?");
+        var names = Directory.GetFiles(images, "*.png").Select(p => Path.GetFileNameWithoutExtension(p)!).OrderBy(n => n, StringComparer.Ordinal).Take(limit ?? int.MaxValue).ToList();
+        var peerTimes = ReadPeerTimes(Path.Combine(folder, "peer-pymatting-cf", "times.csv"));
+        var output = context.Out;
+        output.WriteLine($"Closed-form matting on {Path.GetFullPath(folder)}: {names.Count} images, ε = 1e-7, {Environment.ProcessorCount} cores; " +
+                         "peer: PyMatting estimate_alpha_cf results recorded on the same kind of machine (its solve time only).");
+        output.WriteLine("Errors over each trimap's unknown pixels; time = our ClosedFormMatting.Estimate call alone, as PyMatting's.");
+        bool warmed = false;
+        foreach (string set in trimapSets.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var rows = new List<Row>();
+            output.WriteLine();
+            output.WriteLine($"#### {set}");
+            output.WriteLine();
+            output.WriteLine("| image | unknown px | SAD ours | SAD PyMatting | MSE ours | gradient ours | connectivity ours | CG iterations | s ours | s PyMatting | time ratio |");
+            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var name in names)
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                var image = ImageFiles.ReadColor(Path.Combine(images, name + ".png"));
+                var trimap = ReadTrimap(Path.Combine(folder, set, name + ".png"), image);
+                var truth = ReadAlpha(Path.Combine(folder, "alpha", name + ".png"), image);
+                if (!warmed) { ClosedFormMatting.Estimate(image, trimap); warmed = true; } // JIT outside the timings
+                var watch = Stopwatch.StartNew();
+                var result = ClosedFormMatting.Estimate(image, trimap, null, null, context.Cancellation);
+                double seconds = watch.Elapsed.TotalSeconds;
+                var ours = MattingScore.Compute(result.Alpha.Values, truth, trimap);
+                string peerPath = Path.Combine(folder, "peer-pymatting-cf", set, name + ".png");
+                MattingScore? peer = File.Exists(peerPath) ? MattingScore.Compute(ReadAlpha(peerPath, image), truth, trimap) : null;
+                double? peerSeconds = peerTimes.TryGetValue((name, set), out double t) ? t : null;
+                var row = new Row(name, ours, peer, seconds, peerSeconds, result.Solve.Iterations);
+                rows.Add(row);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {ours.Pixels} | {ours.Sad:F2} | {(peer is { } p ? p.Sad.ToString("F2", CultureInfo.InvariantCulture) : "—")} | {ours.Mse:F4} | {ours.Gradient:F2} | {ours.Connectivity:F2} | " +
+                    $"{row.Iterations} | {seconds:F2} | {(peerSeconds is { } ps ? ps.ToString("F2", CultureInfo.InvariantCulture) : "—")} | {(peerSeconds is { } q ? (seconds / q).ToString("F2", CultureInfo.InvariantCulture) : "—")} |"));
+            }
+            var withPeer = rows.Where(r => r.Peer is not null && r.PeerSeconds is not null).ToList();
+            output.WriteLine();
+            output.WriteLine("| summary | ours | PyMatting |");
+            output.WriteLine("|---|---:|---:|");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| mean SAD ({withPeer.Count} images) | {withPeer.Average(r => r.Ours.Sad):F2} | {withPeer.Average(r => r.Peer!.Value.Sad):F2} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| mean MSE | {withPeer.Average(r => r.Ours.Mse):F4} | {withPeer.Average(r => r.Peer!.Value.Mse):F4} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| mean gradient error | {withPeer.Average(r => r.Ours.Gradient):F2} | {withPeer.Average(r => r.Peer!.Value.Gradient):F2} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| mean connectivity error | {withPeer.Average(r => r.Ours.Connectivity):F2} | {withPeer.Average(r => r.Peer!.Value.Connectivity):F2} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| median time (s) | {Stats.Median(withPeer.Select(r => r.OursSeconds)):F2} | {Stats.Median(withPeer.Select(r => r.PeerSeconds!.Value)):F2} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| total time (s) | {withPeer.Sum(r => r.OursSeconds):F1} | {withPeer.Sum(r => r.PeerSeconds!.Value):F1} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| time ratio ours / PyMatting: of medians | {Stats.Median(withPeer.Select(r => r.OursSeconds)) / Stats.Median(withPeer.Select(r => r.PeerSeconds!.Value)):F2} | |"));
+        }
+        return ExitCodes.Success;
+    }
+
+    private static Trimap ReadTrimap(string path, ColorImage image)
+    {
+        var (w, h, grey) = ImageFiles.ReadGray(path, "trimap");
+        ImageGuard.SameSize($"trimap '{Path.GetFileName(path)}'", w, h, image.Width, image.Height);
+        return Trimap.FromGray(w, h, grey);
+    }
+
+    private static float[] ReadAlpha(string path, ColorImage image)
+    {
+        var (w, h, grey) = ImageFiles.ReadGray(path, "alpha");
+        ImageGuard.SameSize($"alpha '{Path.GetFileName(path)}'", w, h, image.Width, image.Height);
+        return grey.Select(v => v / 255f).ToArray();
+    }
+
+    private static Dictionary<(string, string), double> ReadPeerTimes(string path)
+    {
+        var times = new Dictionary<(string, string), double>();
+        if (!File.Exists(path)) return times;
+        foreach (var line in File.ReadLines(path))
+        {
+            var f = line.Split(',');
+            if (f.Length >= 3 && double.TryParse(f[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double t)) times[(f[0], f[1])] = t;
+        }
+        return times;
+    }
+}
