@@ -11,6 +11,8 @@ public sealed record ClosedFormOptions
     public double Epsilon { get; init; } = 1e-7;
     public ConjugateGradientOptions Solver { get; init; } = new();
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>Independent blocks of the incomplete-Cholesky preconditioner (solved in parallel).</summary>
+    public int PreconditionerBlocks { get; init; } = 2;
 }
 
 public sealed record ClosedFormResult(AlphaMatte Alpha, ConjugateGradientResult Solve);
@@ -47,7 +49,7 @@ public static class ClosedFormMatting
 
         // Incomplete Cholesky of L_UU: a few dozen to a few hundred CG iterations instead of thousands with Jacobi.
         var (rowStart, columns, lower) = laplacian.LowerTriangle();
-        var preconditioner = new IncompleteCholesky(rowStart, columns, lower);
+        var preconditioner = new IncompleteCholesky(rowStart, columns, lower, options.PreconditionerBlocks);
         void Precondition(double[] r, double[] z) => preconditioner.Solve(r, z);
         // The operator itself: L_UU assembled once, so each iteration is one parallel sparse product.
         var operatorUU = new SymmetricSparseMatrix(rowStart, columns, lower, options.MaxDegreeOfParallelism);

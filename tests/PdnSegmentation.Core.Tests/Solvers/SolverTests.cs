@@ -57,9 +57,17 @@ public class SolverTests
         Assert.True(withIc.Converged);
         for (int i = 0; i < n; i++) Assert.Equal(truth[i], x[i], 1e-4);
 
+        // Block-Jacobi IC (blocks solved in parallel) still solves it, with at most a few more iterations.
+        var blocked = new IncompleteCholesky(rowStart, columns, values, blocks: 4);
+        var xb = new double[n];
+        var withBlocks = ConjugateGradient.Solve(a.Multiply, blocked.Solve, b, xb, options);
+        Assert.True(withBlocks.Converged);
+        for (int i = 0; i < n; i++) Assert.Equal(truth[i], xb[i], 1e-4);
+
         var y = new double[n];
         var withJacobi = ConjugateGradient.Solve(a.Multiply, (r, z) => { for (int i = 0; i < n; i++) z[i] = r[i] / (4.01); }, b, y, options);
         Assert.True(withJacobi.Converged);
         Assert.True(withIc.Iterations < withJacobi.Iterations, $"IC {withIc.Iterations} vs Jacobi {withJacobi.Iterations}");
+        Assert.True(withBlocks.Iterations < withJacobi.Iterations, $"block IC {withBlocks.Iterations} vs Jacobi {withJacobi.Iterations}");
     }
 }

@@ -1,0 +1,47 @@
+using PdnSegmentation.Cli.Files;
+using PdnSegmentation.Evaluation;
+using PdnSegmentation.Imaging;
+using PdnSegmentation.Matting;
+using PdnSegmentation.TestSupport;
+using Xunit.Abstractions;
+
+namespace PdnSegmentation.Tests;
+
+/// <summary>
+/// Closed-form matting on the alphamatting.com training images (CI has them in ../shared): mean SAD over each
+/// trimap's unknown pixels is at most PyMatting's recorded result for the same trimaps (both solve the same system;
+/// 0.01 SAD of slack for solver round-off, PyMatting's PNGs being 8-bit).
+/// </summary>
+public class MattingDatasetChecks(ITestOutputHelper output)
+{
+    [DatasetFact("alphamatting-lowres")]
+    public void ClosedFormSadIsAtMostPyMattingsOnTrimap1() => Compare("trimap1");
+
+    [DatasetFact("alphamatting-lowres")]
+    public void ClosedFormSadIsAtMostPyMattingsOnTrimap2() => Compare("trimap2");
+
+    private void Compare(string set)
+    {
+        string root = SharedData.Dataset("alphamatting-lowres")!;
+        double ours = 0, peer = 0;
+        int count = 0;
+        foreach (string path in Directory.GetFiles(Path.Combine(root, "images"), "*.png").OrderBy(p => p, StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(path);
+            var image = ImageFiles.ReadColor(path);
+            var (w, h, grey) = ImageFiles.ReadGray(Path.Combine(root, set, name), "trimap");
+            var trimap = Trimap.FromGray(w, h, grey);
+            var truth = ImageFiles.ReadGray(Path.Combine(root, "alpha", name), "alpha").Values.Select(v => v / 255f).ToArray();
+            var peerAlpha = ImageFiles.ReadGray(Path.Combine(root, "peer-pymatting-cf", set, name), "peer").Values.Select(v => v / 255f).ToArray();
+            var alpha = ClosedFormMatting.Estimate(image, trimap).Alpha.Values;
+            ours += MattingScore.Compute(alpha, truth, trimap).Sad;
+            peer += MattingScore.Compute(peerAlpha, truth, trimap).Sad;
+            count++;
+        }
+        ours /= count;
+        peer /= count;
+        output.WriteLine($"{set}: {count} images, mean SAD ours {ours:F3}, PyMatting {peer:F3}");
+        Assert.Equal(18, count);
+        Assert.True(ours <= peer + 0.01, $"mean SAD ours {ours:F3} > PyMatting {peer:F3}");
+    }
+}
