@@ -12,5 +12,6 @@ public static class BenchCommand
             GrabCutScaleBenchmark.Create(context),
             GrabCutScaleBenchmark.CreateChildRun(context),
             MatteBenchmark.Create(context),
+            MatteScaleBenchmark.Create(context),
         };
 }

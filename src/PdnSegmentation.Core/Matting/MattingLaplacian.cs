@@ -19,8 +19,9 @@ public sealed class MattingLaplacian
 {
     private readonly int _width, _height;
     private readonly float[] _colors;   // I as 3 floats per pixel in 0..1, full image
-    private readonly double[] _windows;  // per window centre: μ (3), Δ⁻¹ (6: 00 01 02 11 12 22)
-    private readonly double[] _a;        // scratch: a_k (3) per window
+    private readonly double[] _windows;  // per listed window: μ (3), Δ⁻¹ (6: 00 01 02 11 12 22)
+    private readonly int[] _slot;        // window centre pixel → its index in the window list (−1: not listed)
+    private readonly double[] _a;        // scratch: a_k (3) per listed window
     private readonly double[] _b;        // scratch: b_k per window
     private readonly int _parallelism;
     private readonly int[] _pixels;      // where products are evaluated (sorted pixel indices)
@@ -66,9 +67,6 @@ public sealed class MattingLaplacian
                 _colors[i] = row[4 * x] / 255f; _colors[i + 1] = row[4 * x + 1] / 255f; _colors[i + 2] = row[4 * x + 2] / 255f;
             }
         }
-        _windows = new double[9 * n];
-        _a = new double[3 * n];
-        _b = new double[n];
         _pixels = pixels;
         var isWindow = new bool[n];
         foreach (int i in pixels)
@@ -81,6 +79,13 @@ public sealed class MattingLaplacian
         var windows = new List<int>();
         for (int k = 0; k < n; k++) if (isWindow[k]) windows.Add(k);
         _windowList = windows.ToArray();
+        // Window data is stored per listed window, not per pixel: memory follows the unknown region.
+        _slot = new int[n];
+        Array.Fill(_slot, -1);
+        for (int index = 0; index < _windowList.Length; index++) _slot[_windowList[index]] = index;
+        _windows = new double[9 * _windowList.Length];
+        _a = new double[3 * _windowList.Length];
+        _b = new double[_windowList.Length];
         PrepareWindows();
     }
 
@@ -112,7 +117,7 @@ public sealed class MattingLaplacian
                     double c00 = a11 * a22 - a12 * a12, c01 = a02 * a12 - a01 * a22, c02 = a01 * a12 - a02 * a11;
                     double det = a00 * c00 + a01 * c01 + a02 * c02;
                     double inv = 1 / det;
-                    int w = 9 * (y * _width + x);
+                    int w = 9 * index;
                     _windows[w] = m0; _windows[w + 1] = m1; _windows[w + 2] = m2;
                     _windows[w + 3] = c00 * inv;
                     _windows[w + 4] = c01 * inv;
@@ -149,7 +154,7 @@ public sealed class MattingLaplacian
                         }
                     }
                     p /= 9; q0 /= 9; q1 /= 9; q2 /= 9;
-                    int k = wy * _width + wx, w = 9 * k;
+                    int k = index, w = 9 * k;
                     double m0 = _windows[w], m1 = _windows[w + 1], m2 = _windows[w + 2];
                     double r0_ = q0 - m0 * p, r1_ = q1 - m1 * p, r2_ = q2 - m2 * p;
                     double a0 = _windows[w + 3] * r0_ + _windows[w + 4] * r1_ + _windows[w + 5] * r2_;
@@ -170,7 +175,7 @@ public sealed class MattingLaplacian
                     for (int ky = Math.Max(py - 1, 1); ky <= Math.Min(py + 1, _height - 2); ky++)
                         for (int kx = Math.Max(px - 1, 1); kx <= Math.Min(px + 1, _width - 2); kx++)
                         {
-                            int k = ky * _width + kx;
+                            int k = _slot[ky * _width + kx];
                             s0 += _a[3 * k]; s1 += _a[3 * k + 1]; s2 += _a[3 * k + 2]; sb += _b[k];
                             count++;
                         }
@@ -210,7 +215,7 @@ public sealed class MattingLaplacian
                 for (int ky = Math.Max(py - 1, 1); ky <= Math.Min(py + 1, _height - 2); ky++)
                     for (int kx = Math.Max(px - 1, 1); kx <= Math.Min(px + 1, _width - 2); kx++)
                     {
-                        int w = 9 * (ky * _width + kx);
+                        int w = 9 * _slot[ky * _width + kx];
                         double d0 = c0 - _windows[w], d1 = c1 - _windows[w + 1], d2 = c2 - _windows[w + 2];
                         double v0 = _windows[w + 3] * d0 + _windows[w + 4] * d1 + _windows[w + 5] * d2;
                         double v1 = _windows[w + 4] * d0 + _windows[w + 6] * d1 + _windows[w + 7] * d2;
@@ -262,7 +267,7 @@ public sealed class MattingLaplacian
                 for (int ky = Math.Max(py - 1, 1); ky <= Math.Min(py + 1, _height - 2); ky++)
                     for (int kx = Math.Max(px - 1, 1); kx <= Math.Min(px + 1, _width - 2); kx++)
                     {
-                        int w = 9 * (ky * _width + kx);
+                        int w = 9 * _slot[ky * _width + kx];
                         double d0 = c0 - _windows[w], d1 = c1 - _windows[w + 1], d2 = c2 - _windows[w + 2];
                         double q = d0 * (_windows[w + 3] * d0 + 2 * (_windows[w + 4] * d1 + _windows[w + 5] * d2))
                                   + d1 * (_windows[w + 6] * d1 + 2 * _windows[w + 7] * d2) + d2 * _windows[w + 8] * d2;
