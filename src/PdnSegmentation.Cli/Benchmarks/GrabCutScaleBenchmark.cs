@@ -18,7 +18,7 @@ public static class GrabCutScaleBenchmark
 
     public static Command Create(CommandContext context)
     {
-        var image = new Option<string>("--image") { Description = "Photo to enlarge (default: the bundled lemur sample).", DefaultValueFactory = _ => DefaultSample() };
+        var image = new Option<string>("--image") { Description = "Photo to enlarge (default: the bundled lemur sample).", DefaultValueFactory = _ => SampleFiles.Lemur("lemur.png") };
         var rect = new Option<string>("--rect") { Description = "Rectangle in the photo's own pixels.", DefaultValueFactory = _ => "120,40,430,400" };
         var sizes = new Option<string>("--megapixels") { Description = "Comma-separated sizes in megapixels.", DefaultValueFactory = _ => "1,4,16,24" };
         var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 5 };
@@ -70,17 +70,6 @@ public static class GrabCutScaleBenchmark
         int w = (int)Math.Round(image.Width * factor), h = (int)Math.Round(image.Height * factor);
         var box = new PixelRect((int)(rect.X * factor), (int)(rect.Y * factor), (int)(rect.Width * factor), (int)(rect.Height * factor));
         return (ImageFiles.Resize(image, w, h), box);
-    }
-
-    private static string DefaultSample()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "samples", "lemur", "lemur.png");
-                if (File.Exists(candidate)) return candidate;
-            }
-        return Path.Combine("samples", "lemur", "lemur.png");
     }
 
     private sealed record Run1(double Ms, long Peak, long ObjectPixels, int Width, int Height);

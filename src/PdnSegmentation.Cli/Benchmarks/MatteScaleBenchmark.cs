@@ -15,23 +15,12 @@ public static class MatteScaleBenchmark
 {
     public static Command Create(CommandContext context)
     {
-        var image = new Option<string>("--image") { Description = "Photo (default: the bundled lemur sample).", DefaultValueFactory = _ => SamplePath("lemur.png") };
-        var trimap = new Option<string>("--trimap") { Description = "Its trimap (default: the lemur's).", DefaultValueFactory = _ => SamplePath("lemur_trimap.png") };
+        var image = new Option<string>("--image") { Description = "Photo (default: the bundled lemur sample).", DefaultValueFactory = _ => SampleFiles.Lemur("lemur.png") };
+        var trimap = new Option<string>("--trimap") { Description = "Its trimap (default: the lemur's).", DefaultValueFactory = _ => SampleFiles.Lemur("lemur_trimap.png") };
         var sizes = new Option<string>("--megapixels") { Description = "Comma-separated sizes in megapixels.", DefaultValueFactory = _ => "1,4,12" };
         var command = new Command("matte-scale", "Refine Matte time and peak memory at growing image sizes.") { image, trimap, sizes };
         command.SetAction(parse => Run(context, parse.GetRequiredValue(image), parse.GetRequiredValue(trimap), parse.GetRequiredValue(sizes)));
         return command;
-    }
-
-    internal static string SamplePath(string file)
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "samples", "lemur", file);
-                if (File.Exists(candidate)) return candidate;
-            }
-        return Path.Combine("samples", "lemur", file);
     }
 
     private static int Run(CommandContext context, string imagePath, string trimapPath, string sizes)
