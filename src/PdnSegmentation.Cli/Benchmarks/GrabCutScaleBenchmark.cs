@@ -69,7 +69,7 @@ public static class GrabCutScaleBenchmark
         double factor = Math.Sqrt(megapixels * 1e6 / image.PixelCount);
         int w = (int)Math.Round(image.Width * factor), h = (int)Math.Round(image.Height * factor);
         var box = new PixelRect((int)(rect.X * factor), (int)(rect.Y * factor), (int)(rect.Width * factor), (int)(rect.Height * factor));
-        return (ImageFiles.Resize(image, w, h), box);
+        return (PixelMaps.Resize(image, w, h), box);
     }
 
     private sealed record Run1(double Ms, long Peak, long ObjectPixels, int Width, int Height);

@@ -39,7 +39,7 @@ public static class MatteScaleBenchmark
                 throw new UsageException($"--megapixels '{sizes}': expected positive numbers separated by commas.");
             double factor = Math.Sqrt(mp * 1e6 / source.PixelCount);
             int w = (int)Math.Round(source.Width * factor), h = (int)Math.Round(source.Height * factor);
-            var image = ImageFiles.Resize(source, w, h);
+            var image = PixelMaps.Resize(source, w, h);
             var labels = new byte[w * h];
             for (int y = 0; y < h; y++)
                 for (int x = 0; x < w; x++)

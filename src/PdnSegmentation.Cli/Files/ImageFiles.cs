@@ -131,17 +131,4 @@ public static class ImageFiles
         for (int y = 0; y < rows; y++)
             source.Slice(y * sourceStride, rowBytes).CopyTo(new Span<byte>((byte*)destination.Ptr(y), rowBytes));
     }
-
-    /// <summary>Resamples to a new size (area filter when shrinking, bilinear when enlarging) — for scale benchmarks.</summary>
-    public static ColorImage Resize(ColorImage image, int width, int height)
-    {
-        using var source = new Mat(image.Height, image.Width, MatType.CV_8UC4);
-        CopyRows(image.Data, source, image.Width * 4, image.Stride);
-        using var resized = new Mat();
-        bool shrinking = (long)width * height < image.PixelCount;
-        Cv2.Resize(source, resized, new Size(width, height), 0, 0, shrinking ? InterpolationFlags.Area : InterpolationFlags.Linear);
-        var result = new ColorImage(width, height);
-        CopyRows(resized, result.Data, width * 4, result.Stride);
-        return result;
-    }
 }

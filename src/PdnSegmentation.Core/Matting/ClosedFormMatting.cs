@@ -84,20 +84,11 @@ public static class ClosedFormMatting
         return guess;
     }
 
-    private static unsafe float[] DistanceTo(Trimap trimap, TrimapLabel label)
+    private static float[] DistanceTo(Trimap trimap, TrimapLabel label)
     {
-        int w = trimap.Width, h = trimap.Height;
-        var source = new byte[w * h];
         var labels = trimap.Labels;
-        for (int i = 0; i < source.Length; i++) source[i] = labels[i] == (byte)label ? (byte)0 : (byte)255;
-        var distance = new float[w * h];
-        fixed (byte* src = source)
-        fixed (float* dst = distance)
-        {
-            using var from = OpenCvSharp.Mat.FromPixelData(h, w, OpenCvSharp.MatType.CV_8UC1, (IntPtr)src, w);
-            using var to = OpenCvSharp.Mat.FromPixelData(h, w, OpenCvSharp.MatType.CV_32FC1, (IntPtr)dst, w * 4);
-            OpenCvSharp.Cv2.DistanceTransform(from, to, OpenCvSharp.DistanceTypes.L2, OpenCvSharp.DistanceTransformMasks.Mask5);
-        }
-        return distance;
+        var isLabel = new byte[labels.Length];
+        for (int i = 0; i < labels.Length; i++) isLabel[i] = labels[i] == (byte)label ? (byte)1 : (byte)0;
+        return PixelMaps.DistanceToTargets(isLabel, trimap.Width, trimap.Height);
     }
 }

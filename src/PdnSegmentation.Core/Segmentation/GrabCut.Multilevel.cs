@@ -25,7 +25,7 @@ public sealed partial class GrabCut
         factor = Math.Max(2, factor);
         int w = _image.Width, h = _image.Height;
         int pw = (w + factor - 1) / factor, ph = (h + factor - 1) / factor;
-        var proxyImage = Downsample(_image, pw, ph);
+        var proxyImage = PixelMaps.Resize(_image, pw, ph); // area-averaged
         var proxyInput = ProxyInput(factor, pw, ph);
 
         // One proxy pixel stands for factor² pixels' data terms but only factor pixels' worth of boundary: scaling γ
@@ -143,19 +143,6 @@ public sealed partial class GrabCut
             using var to = Mat.FromPixelData(h, w, MatType.CV_8UC1, (IntPtr)dst, w);
             using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(2 * radius + 1, 2 * radius + 1));
             Cv2.Dilate(from, to, kernel);
-        }
-        return result;
-    }
-
-    /// <summary>Area-averaged downsampling (OpenCV INTER_AREA) of the BGRA image.</summary>
-    private static unsafe ColorImage Downsample(ColorImage image, int width, int height)
-    {
-        var result = new ColorImage(width, height);
-        fixed (byte* src = image.Data, dst = result.Data)
-        {
-            using var from = Mat.FromPixelData(image.Height, image.Width, MatType.CV_8UC4, (IntPtr)src, image.Stride);
-            using var to = Mat.FromPixelData(height, width, MatType.CV_8UC4, (IntPtr)dst, result.Stride);
-            Cv2.Resize(from, to, new Size(width, height), 0, 0, InterpolationFlags.Area);
         }
         return result;
     }

@@ -1,4 +1,3 @@
-using OpenCvSharp;
 using PdnSegmentation.Imaging;
 
 namespace PdnSegmentation.Trimaps;
@@ -49,25 +48,12 @@ public static class TrimapBuilder
         return trimap;
     }
 
-    private static unsafe float[] DistanceToOtherSide(Mask mask, bool objectSide)
+    /// <summary>Distance of every pixel to the nearest pixel on the other side of the mask.</summary>
+    private static float[] DistanceToOtherSide(Mask mask, bool objectSide)
     {
-        int w = mask.Width, h = mask.Height;
-        var source = new byte[w * h];
         var bits = mask.Bits;
-        for (int i = 0; i < source.Length; i++) source[i] = (bits[i] != 0) == objectSide ? (byte)255 : (byte)0;
-        var distance = new float[w * h];
-        if (Array.IndexOf(source, (byte)0) < 0)
-        {
-            Array.Fill(distance, float.PositiveInfinity); // no other side anywhere
-            return distance;
-        }
-        fixed (byte* src = source)
-        fixed (float* dst = distance)
-        {
-            using var from = Mat.FromPixelData(h, w, MatType.CV_8UC1, (IntPtr)src, w);
-            using var to = Mat.FromPixelData(h, w, MatType.CV_32FC1, (IntPtr)dst, w * 4);
-            Cv2.DistanceTransform(from, to, DistanceTypes.L2, DistanceTransformMasks.Precise);
-        }
-        return distance;
+        var otherSide = new byte[bits.Length];
+        for (int i = 0; i < bits.Length; i++) otherSide[i] = (bits[i] != 0) != objectSide ? (byte)1 : (byte)0;
+        return PixelMaps.DistanceToTargets(otherSide, mask.Width, mask.Height);
     }
 }

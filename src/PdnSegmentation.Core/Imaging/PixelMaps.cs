@@ -1,0 +1,51 @@
+using OpenCvSharp;
+
+namespace PdnSegmentation.Imaging;
+
+/// <summary>
+/// Whole-image operations the engine borrows from OpenCV, run on the engine's own buffers (wrapped, not copied):
+/// the one place where engine pixels meet OpenCV's Mat.
+/// </summary>
+public static class PixelMaps
+{
+    /// <summary>
+    /// Exact Euclidean distance from every pixel to the nearest pixel where <paramref name="isTarget"/> is non-zero
+    /// (0 on targets; +∞ everywhere when there is no target).
+    /// </summary>
+    public static unsafe float[] DistanceToTargets(ReadOnlySpan<byte> isTarget, int width, int height)
+    {
+        ImageGuard.Size(width, height);
+        if (isTarget.Length != width * height) throw new ArgumentException("One value per pixel is needed.", nameof(isTarget));
+        var distance = new float[width * height];
+        if (isTarget.IndexOfAnyExcept((byte)0) < 0)
+        {
+            Array.Fill(distance, float.PositiveInfinity);
+            return distance;
+        }
+        // OpenCV measures from non-zero pixels to the nearest zero pixel, so targets become the zeros.
+        var source = new byte[width * height];
+        for (int i = 0; i < source.Length; i++) source[i] = isTarget[i] != 0 ? (byte)0 : (byte)255;
+        fixed (byte* src = source)
+        fixed (float* dst = distance)
+        {
+            using var from = Mat.FromPixelData(height, width, MatType.CV_8UC1, (IntPtr)src, width);
+            using var to = Mat.FromPixelData(height, width, MatType.CV_32FC1, (IntPtr)dst, width * 4);
+            Cv2.DistanceTransform(from, to, DistanceTypes.L2, DistanceTransformMasks.Precise);
+        }
+        return distance;
+    }
+
+    /// <summary>Resamples a BGRA image: area averaging when shrinking, bilinear when enlarging.</summary>
+    public static unsafe ColorImage Resize(ColorImage image, int width, int height)
+    {
+        var result = new ColorImage(width, height);
+        bool shrinking = (long)width * height < image.PixelCount;
+        fixed (byte* src = image.Data, dst = result.Data)
+        {
+            using var from = Mat.FromPixelData(image.Height, image.Width, MatType.CV_8UC4, (IntPtr)src, image.Stride);
+            using var to = Mat.FromPixelData(height, width, MatType.CV_8UC4, (IntPtr)dst, result.Stride);
+            Cv2.Resize(from, to, new Size(width, height), 0, 0, shrinking ? InterpolationFlags.Area : InterpolationFlags.Linear);
+        }
+        return result;
+    }
+}
