@@ -45,6 +45,31 @@ public class MatteCommandTests : IDisposable
     }
 
     [Fact]
+    public void BayesianMethodWritesTheEnginesBayesianMatte()
+    {
+        var (image, trimap, pixels, labels) = Scene();
+        var (exit, _, stderr) = _cli.Run("matte", image, "--trimap", trimap, "--method", "bayesian", "--color-sigma", "0.02", "--alpha-out", _cli.PathOf("alpha.png"));
+        Assert.True(exit == 0, stderr);
+        var options = new RefineMatteOptions { Method = MattingMethod.Bayesian, Bayesian = new BayesianMattingOptions { ColorSigma = 0.02 } };
+        var expected = RefineMatte.FromTrimap(pixels, labels, options);
+        var (_, _, alpha) = ImageFiles.ReadGray(_cli.PathOf("alpha.png"), "alpha");
+        Assert.Equal(expected.Alpha.ToBytes(), alpha);
+        Assert.NotEqual(RefineMatte.FromTrimap(pixels, labels).Alpha.ToBytes(), alpha);
+    }
+
+    [Theory]
+    [InlineData("--method", "poisson")]
+    [InlineData("--color-sigma", "0")]
+    public void BadMattingOptionsAreUsageErrors(string option, string value)
+    {
+        var (image, trimap, _, _) = Scene();
+        var (exit, _, stderr) = _cli.Run("matte", image, "--trimap", trimap, option, value, "-o", _cli.PathOf("cut.png"));
+        Assert.Equal(2, exit);
+        Assert.Contains(option == "--method" ? "poisson" : "--color-sigma", stderr);
+        Assert.False(File.Exists(_cli.PathOf("cut.png")));
+    }
+
+    [Fact]
     public void TrimapWithoutForegroundIsBadInput()
     {
         var (image, _, _, _) = Scene();

@@ -18,55 +18,60 @@ public static class MatteBenchmark
     {
         var dataset = new Option<string>("--dataset") { Description = "Folder with images/, alpha/, trimap1/, trimap2/ and peer-pymatting-cf/.", Required = true };
         var trimaps = new Option<string>("--trimaps") { Description = "Trimap sets, comma-separated.", DefaultValueFactory = _ => "trimap1,trimap2" };
+        var methods = new Option<string>("--methods") { Description = "Methods, comma-separated: closed-form, bayesian.", DefaultValueFactory = _ => "closed-form,bayesian" };
         var limit = new Option<int?>("--limit") { Description = "Only the first N images." };
-        var command = new Command("matte", "Closed-form matting accuracy (SAD, MSE, gradient, connectivity) and time against PyMatting's recorded results.")
+        var command = new Command("matte", "Matting accuracy (SAD, MSE, gradient, connectivity) and time of each method against PyMatting's recorded closed-form results.")
         {
-            dataset, trimaps, limit,
+            dataset, trimaps, methods, limit,
         };
-        command.SetAction(parse => Run(context, parse.GetRequiredValue(dataset), parse.GetRequiredValue(trimaps), parse.GetValue(limit)));
+        command.SetAction(parse => Run(context, parse.GetRequiredValue(dataset), parse.GetRequiredValue(trimaps), parse.GetRequiredValue(methods), parse.GetValue(limit)));
         return command;
     }
 
-    private sealed record Row(string Name, MattingScore Ours, MattingScore? Peer, double OursSeconds, double? PeerSeconds, int Iterations);
+    private sealed record Row(string Name, MattingScore Ours, MattingScore? Peer, double OursSeconds, double? PeerSeconds);
 
-    private static int Run(CommandContext context, string folder, string trimapSets, int? limit)
+    private static int Run(CommandContext context, string folder, string trimapSets, string methodNames, int? limit)
     {
+        var methods = methodNames.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(m => (Name: m, Method: Commands.MatteCommand.ParseMethod(m))).ToList();
         string images = Path.Combine(folder, "images");
         if (!Directory.Exists(images)) throw new InputFileException($"'{folder}' has no images/ folder; is it a matting dataset?");
         var names = Directory.GetFiles(images, "*.png").Select(p => Path.GetFileNameWithoutExtension(p)!).OrderBy(n => n, StringComparer.Ordinal).Take(limit ?? int.MaxValue).ToList();
         var peerTimes = ReadPeerTimes(Path.Combine(folder, "peer-pymatting-cf", "times.csv"));
         var output = context.Out;
-        output.WriteLine($"Closed-form matting on {Path.GetFullPath(folder)}: {names.Count} images, ε = 1e-7, {Environment.ProcessorCount} cores; " +
-                         "peer: PyMatting estimate_alpha_cf results recorded on the same kind of machine (its solve time only).");
-        output.WriteLine("Errors over each trimap's unknown pixels; time = our ClosedFormMatting.Estimate call alone, as PyMatting's.");
-        bool warmed = false;
+        output.WriteLine($"Matting on {Path.GetFullPath(folder)}: {names.Count} images, default options (closed-form ε = 1e-7; Bayesian σ_C = 0.01), " +
+                         $"{Environment.ProcessorCount} cores; peer: PyMatting estimate_alpha_cf results recorded on the same kind of machine (its solve time only).");
+        output.WriteLine("Errors over each trimap's unknown pixels; time = our alpha estimation call alone, as PyMatting's.");
+        var warmed = new HashSet<MattingMethod>();
+        foreach (var (methodName, method) in methods)
         foreach (string set in trimapSets.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             var rows = new List<Row>();
+            var options = new RefineMatteOptions { Method = method };
             output.WriteLine();
-            output.WriteLine($"#### {set}");
+            output.WriteLine($"#### {methodName}, {set}");
             output.WriteLine();
-            output.WriteLine("| image | unknown px | SAD ours | SAD PyMatting | MSE ours | gradient ours | connectivity ours | CG iterations | s ours | s PyMatting | time ratio |");
-            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            output.WriteLine("| image | unknown px | SAD ours | SAD PyMatting | MSE ours | gradient ours | connectivity ours | s ours | s PyMatting | time ratio |");
+            output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var name in names)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
                 var image = ImageFiles.ReadColor(Path.Combine(images, name + ".png"));
                 var trimap = ReadTrimap(Path.Combine(folder, set, name + ".png"), image);
                 var truth = ReadAlpha(Path.Combine(folder, "alpha", name + ".png"), image);
-                if (!warmed) { ClosedFormMatting.Estimate(image, trimap); warmed = true; } // JIT outside the timings
+                if (warmed.Add(method)) RefineMatte.EstimateAlpha(image, trimap, options); // JIT outside the timings
                 var watch = Stopwatch.StartNew();
-                var result = ClosedFormMatting.Estimate(image, trimap, null, null, context.Cancellation);
+                var alpha = RefineMatte.EstimateAlpha(image, trimap, options, null, context.Cancellation);
                 double seconds = watch.Elapsed.TotalSeconds;
-                var ours = MattingScore.Compute(result.Alpha.Values, truth, trimap);
+                var ours = MattingScore.Compute(alpha.Values, truth, trimap);
                 string peerPath = Path.Combine(folder, "peer-pymatting-cf", set, name + ".png");
                 MattingScore? peer = File.Exists(peerPath) ? MattingScore.Compute(ReadAlpha(peerPath, image), truth, trimap) : null;
                 double? peerSeconds = peerTimes.TryGetValue((name, set), out double t) ? t : null;
-                var row = new Row(name, ours, peer, seconds, peerSeconds, result.Solve.Iterations);
+                var row = new Row(name, ours, peer, seconds, peerSeconds);
                 rows.Add(row);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {name} | {ours.Pixels} | {ours.Sad:F2} | {(peer is { } p ? p.Sad.ToString("F2", CultureInfo.InvariantCulture) : "—")} | {ours.Mse:F4} | {ours.Gradient:F2} | {ours.Connectivity:F2} | " +
-                    $"{row.Iterations} | {seconds:F2} | {(peerSeconds is { } ps ? ps.ToString("F2", CultureInfo.InvariantCulture) : "—")} | {(peerSeconds is { } q ? (seconds / q).ToString("F2", CultureInfo.InvariantCulture) : "—")} |"));
+                    $"{seconds:F2} | {(peerSeconds is { } ps ? ps.ToString("F2", CultureInfo.InvariantCulture) : "—")} | {(peerSeconds is { } q ? (seconds / q).ToString("F2", CultureInfo.InvariantCulture) : "—")} |"));
             }
             var withPeer = rows.Where(r => r.Peer is not null && r.PeerSeconds is not null).ToList();
             output.WriteLine();

@@ -13,19 +13,34 @@ public static class MatteCommand
     {
         var image = new Argument<string>("image") { Description = "The photo (PNG, JPEG, BMP, TIFF, WebP)." };
         var trimap = new Option<string>("--trimap") { Description = "Trimap: white (255) = object, black (0) = background, any other grey = unknown.", Required = true };
-        var method = new Option<string>("--method") { Description = "Matting method.", DefaultValueFactory = _ => "closed-form" };
-        method.AcceptOnlyFromAmong("closed-form");
+        var method = new Option<string>("--method") { Description = "closed-form (Levin et al.; smooth, the default) or bayesian (Chuang et al.; local colour models).", DefaultValueFactory = _ => "closed-form" };
+        method.AcceptOnlyFromAmong("closed-form", "bayesian");
+        var colorSigma = new Option<double>("--color-sigma") { Description = "Bayesian matting's camera noise σ_C, colour units 0..1.", DefaultValueFactory = _ => new BayesianMattingOptions().ColorSigma };
         var alphaOut = new Option<string?>("--alpha-out") { Description = "Write the alpha matte (8-bit grey)." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the cut-out: straight-alpha RGBA PNG with estimated object colours." };
-        var command = new Command("matte", "Soft alpha matte (closed-form matting) and clean edge colours from a trimap.")
+        var command = new Command("matte", "Soft alpha matte (closed-form or Bayesian matting) and clean edge colours from a trimap.")
         {
-            image, trimap, method, alphaOut, output,
+            image, trimap, method, colorSigma, alphaOut, output,
         };
-        command.SetAction(parse => Run(context, parse.GetRequiredValue(image), parse.GetRequiredValue(trimap), parse.GetValue(alphaOut), parse.GetValue(output)));
+        command.SetAction(parse => Run(context, parse.GetRequiredValue(image), parse.GetRequiredValue(trimap),
+            Options(parse.GetRequiredValue(method), parse.GetValue(colorSigma)), parse.GetValue(alphaOut), parse.GetValue(output)));
         return command;
     }
 
-    private static int Run(CommandContext context, string imagePath, string trimapPath, string? alphaPath, string? outputPath)
+    internal static MattingMethod ParseMethod(string name) => name switch
+    {
+        "closed-form" => MattingMethod.ClosedForm,
+        "bayesian" => MattingMethod.Bayesian,
+        _ => throw new UsageException($"Unknown matting method '{name}': use closed-form or bayesian."),
+    };
+
+    private static RefineMatteOptions Options(string method, double colorSigma)
+    {
+        if (!(colorSigma > 0 && colorSigma <= 1)) throw new UsageException($"--color-sigma must be in (0, 1] (got {colorSigma}).");
+        return new RefineMatteOptions { Method = ParseMethod(method), Bayesian = new BayesianMattingOptions { ColorSigma = colorSigma } };
+    }
+
+    private static int Run(CommandContext context, string imagePath, string trimapPath, RefineMatteOptions options, string? alphaPath, string? outputPath)
     {
         if (alphaPath is null && outputPath is null)
             throw new UsageException("Nothing to write: give --alpha-out <alpha.png> and/or -o <cutout.png>.");
@@ -40,7 +55,7 @@ public static class MatteCommand
 
         MatteResult result;
         using (var progress = new ConsoleProgress(context.Error, "Matting"))
-            result = RefineMatte.FromTrimap(image, trimap, progress: progress, cancellationToken: context.Cancellation);
+            result = RefineMatte.FromTrimap(image, trimap, options, progress, context.Cancellation);
 
         WriteOutputs(context, image, result, alphaPath, outputPath);
         return ExitCodes.Success;

@@ -8,29 +8,60 @@ namespace PdnSegmentation.Matting;
 /// <param name="Foreground">Decontaminated colours with the matte as alpha: what a layer or cut-out shows.</param>
 public sealed record MatteResult(AlphaMatte Alpha, ColorImage Foreground, Trimap Trimap);
 
+public enum MattingMethod
+{
+    /// <summary>Levin et al. 2008: smooth, globally consistent; the default.</summary>
+    ClosedForm,
+    /// <summary>Chuang et al. 2001: local colour models; good where foreground and background colours differ clearly.</summary>
+    Bayesian,
+}
+
+public sealed record RefineMatteOptions
+{
+    public MattingMethod Method { get; init; } = MattingMethod.ClosedForm;
+    public ClosedFormOptions ClosedForm { get; init; } = new();
+    public BayesianMattingOptions Bayesian { get; init; } = new();
+    public ForegroundOptions Foreground { get; init; } = new();
+}
+
 /// <summary>
-/// The "Refine Matte" operation every host shares: trimap (given, or built from a hard mask) → closed-form alpha →
-/// foreground colours.
+/// The "Refine Matte" operation every host shares: trimap (given, or built from a hard mask) → alpha (closed-form
+/// or Bayesian) → foreground colours.
 /// </summary>
 public static class RefineMatte
 {
-    public static MatteResult FromTrimap(ColorImage image, Trimap trimap, ClosedFormOptions? matting = null, ForegroundOptions? foreground = null,
+    public static MatteResult FromTrimap(ColorImage image, Trimap trimap, RefineMatteOptions? options = null,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
+        options ??= new RefineMatteOptions();
         var scope = ProgressScope.For(progress);
-        var alpha = ClosedFormMatting.Estimate(image, trimap, matting, scope.Slice(0, 0.85), cancellationToken).Alpha;
-        var colors = ForegroundEstimation.Estimate(image, alpha, foreground, cancellationToken).Foreground;
+        var alpha = EstimateAlpha(image, trimap, options, scope.Slice(0, 0.85), cancellationToken);
+        // Decontamination uses the same multi-level estimate for both methods (Bayesian's own per-pixel F is noisier).
+        var colors = ForegroundEstimation.Estimate(image, alpha, options.Foreground, cancellationToken).Foreground;
         scope.Report(1);
         return new MatteResult(alpha, colors, trimap);
     }
 
     /// <summary>Mask → automatic trimap (an unknown band along the mask's edge) → matte.</summary>
-    public static MatteResult FromMask(ColorImage image, Mask mask, TrimapBandOptions? band = null, ClosedFormOptions? matting = null,
-        ForegroundOptions? foreground = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    public static MatteResult FromMask(ColorImage image, Mask mask, TrimapBandOptions? band = null, RefineMatteOptions? options = null,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ImageGuard.SameSize("mask", mask.Width, mask.Height, image.Width, image.Height);
         if (mask.IsEmpty) throw new SegmentationInputException("The mask is empty: there is no object whose edge could be matted.");
         var trimap = TrimapBuilder.FromMask(mask, band);
-        return FromTrimap(image, trimap, matting, foreground, progress, cancellationToken);
+        return FromTrimap(image, trimap, options, progress, cancellationToken);
+    }
+
+    /// <summary>The alpha matte alone, by the chosen method.</summary>
+    public static AlphaMatte EstimateAlpha(ColorImage image, Trimap trimap, RefineMatteOptions? options = null,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new RefineMatteOptions();
+        return options.Method switch
+        {
+            MattingMethod.ClosedForm => ClosedFormMatting.Estimate(image, trimap, options.ClosedForm, progress, cancellationToken).Alpha,
+            MattingMethod.Bayesian => BayesianMatting.Estimate(image, trimap, options.Bayesian, progress, cancellationToken).Alpha,
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "Unknown matting method."),
+        };
     }
 }

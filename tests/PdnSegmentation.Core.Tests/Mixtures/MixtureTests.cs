@@ -111,3 +111,72 @@ public class MixtureTests
             Assert.Single(a.Skip(blob * 300).Take(300).Distinct());
     }
 }
+
+public class SmallDenseAlgebraTests
+{
+    private static Covariance3 RandomSymmetric(Random random, bool positiveDefinite)
+    {
+        var a = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(3, 3, (_, _) => random.NextDouble() * 2 - 1);
+        var s = positiveDefinite ? a * a.Transpose() : a + a.Transpose();
+        return new Covariance3(s[0, 0], s[0, 1], s[0, 2], s[1, 1], s[1, 2], s[2, 2]);
+    }
+
+    [Fact]
+    public void PrincipalAxisMatchesMathNetsEigenDecomposition()
+    {
+        var random = new Random(11);
+        var cases = Enumerable.Range(0, 500).Select(i => RandomSymmetric(random, i % 2 == 0)).ToList();
+        // Degenerate ones: a double largest eigenvalue, a multiple of the identity, a diagonal matrix, rank one.
+        cases.Add(new Covariance3(2, 0, 0, 2, 0, 1));
+        cases.Add(new Covariance3(3, 1, 1, 3, 1, 3)); // eigenvalues 5, 2, 2
+        cases.Add(new Covariance3(1, 1, 1, 1, 1, 1) with { C00 = 1 }); // rank one, eigenvalue 3
+        cases.Add(Covariance3.Identity(0.5));
+        cases.Add(new Covariance3(0.1, 0, 0, 0.3, 0, 0.2));
+        foreach (var c in cases)
+        {
+            var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(new[,] { { c.C00, c.C01, c.C02 }, { c.C01, c.C11, c.C12 }, { c.C02, c.C12, c.C22 } });
+            double expected = m.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric).EigenValues.Max(e => e.Real);
+            var (lambda, x, y, z) = PrincipalAxis.Of(c);
+            Assert.Equal(expected, lambda, 1e-9 * (1 + Math.Abs(expected)));
+            Assert.Equal(1, x * x + y * y + z * z, 1e-9);
+            // A v = λ v.
+            var v = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray([x, y, z]);
+            Assert.True((m * v - lambda * v).L2Norm() < 1e-7 * (1 + Math.Abs(lambda)), $"residual for {c}");
+        }
+    }
+
+    [Fact]
+    public void SixBySixSolveMatchesMathNet()
+    {
+        var random = new Random(12);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            var a = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(6, 6, (_, _) => random.NextDouble() - 0.5);
+            var spd = a * a.Transpose() + MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseIdentity(6) * 1e-3;
+            var b = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(6, _ => random.NextDouble());
+            var expected = spd.Solve(b);
+            var m = new double[36];
+            // Only the upper triangle is read; poison the lower one to prove it.
+            for (int i = 0; i < 6; i++) for (int j = 0; j < 6; j++) m[i * 6 + j] = j >= i ? spd[i, j] : double.NaN;
+            var x = b.ToArray();
+            PdnSegmentation.Solvers.SymmetricSolve6.Solve(m, x);
+            for (int i = 0; i < 6; i++) Assert.Equal(expected[i], x[i], 1e-6 * (1 + Math.Abs(expected[i])));
+        }
+    }
+
+    [Fact]
+    public void OrchardBoumanStopsSplittingBelowTheVarianceThreshold()
+    {
+        var random = new Random(13);
+        var samples = new float[3 * 600];
+        // Two tight blobs far apart: one split, then both blobs are below the threshold.
+        for (int i = 0; i < 600; i++)
+            for (int c = 0; c < 3; c++)
+                samples[3 * i + c] = (i < 300 ? 0.2f : 0.8f) + (float)(random.NextDouble() - 0.5) * 0.02f;
+        var weights = Enumerable.Range(0, 600).Select(i => i % 3 == 0 ? 2f : 1f).ToArray();
+        var stats = new GaussianStatistics[5];
+        int made = OrchardBouman.Cluster(samples, weights, 5, 0.001, new int[600], stats);
+        Assert.Equal(2, made);
+        Assert.Equal(weights.Sum(), stats[0].Weight + stats[1].Weight, 1e-3);
+    }
+}
