@@ -126,4 +126,29 @@ public class MatteCommandTests : IDisposable
         Assert.True(soft > 0, "the matte should have soft pixels along the edge");
         Assert.True(agree > 0.98 * total, $"matte and mask agree on {agree} of {total}");
     }
+
+    [Fact]
+    public void CutWithBorderMattingWritesTheEnginesSoftEdge()
+    {
+        var scene = PdnSegmentation.TestSupport.SyntheticScene.ObjectOnClutter(160, 120, 4);
+        string image = _cli.WriteImage("photo.png", scene.Image);
+        var (exit, _, stderr) = _cli.Run("cut", image, "--rect", scene.Box.ToString(), "--border-matting", "-o", _cli.PathOf("cut.png"));
+        Assert.True(exit == 0, stderr);
+        var hard = PdnSegmentation.Segmentation.GrabCut.Segment(scene.Image, PdnSegmentation.Segmentation.GrabCutInput.FromRectangle(scene.Box)).Foreground;
+        var expected = RefineMatte.FromBorder(scene.Image, hard);
+        var cut = ImageFiles.ReadColor(_cli.PathOf("cut.png"));
+        Assert.Equal(expected.Foreground.Data.ToArray(), cut.Data.ToArray());
+        Assert.Contains(expected.Alpha.Values.ToArray(), a => a is > 0.05f and < 0.95f);
+    }
+
+    [Fact]
+    public void TwoEdgeRefinementsAtOnceIsAUsageError()
+    {
+        var scene = PdnSegmentation.TestSupport.SyntheticScene.ObjectOnClutter(60, 40, 5);
+        string image = _cli.WriteImage("photo.png", scene.Image);
+        var (exit, _, stderr) = _cli.Run("cut", image, "--rect", scene.Box.ToString(), "--matte", "--border-matting", "-o", _cli.PathOf("cut.png"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--border-matting", stderr);
+        Assert.False(File.Exists(_cli.PathOf("cut.png")));
+    }
 }

@@ -21,22 +21,24 @@ public static class CutCommand
         var output = new Option<string>("--output", "-o") { Description = "The cut-out: straight-alpha RGBA PNG, object opaque, background transparent.", Required = true };
         var maskOut = new Option<string?>("--mask-out") { Description = "Also write the object mask (0 / 255)." };
         var matte = new Option<bool>("--matte") { Description = "Refine the edge: automatic trimap around the cut, closed-form matte, clean edge colours." };
+        var border = new Option<bool>("--border-matting") { Description = "Soften the edge with GrabCut's border matting (a fitted sigmoid profile along the contour) and clean edge colours." };
         var band = new Option<double>("--band") { Description = "With --matte: half-width in pixels of the unknown band around the edge.", DefaultValueFactory = _ => 8 };
 
         var command = new Command("cut", "Cut an object out of a photo with GrabCut.")
         {
-            image, rect, fg, bg, iterations, output, maskOut, matte, band,
+            image, rect, fg, bg, iterations, output, maskOut, matte, border, band,
         };
         command.SetAction(parse => Run(context,
             parse.GetRequiredValue(image), Arguments.ParseRectangle(parse.GetRequiredValue(rect)),
             parse.GetValue(fg), parse.GetValue(bg), parse.GetValue(iterations),
-            parse.GetRequiredValue(output), parse.GetValue(maskOut), parse.GetValue(matte) ? parse.GetValue(band) : null));
+            parse.GetRequiredValue(output), parse.GetValue(maskOut), parse.GetValue(matte) ? parse.GetValue(band) : null, parse.GetValue(border)));
         return command;
     }
 
     private static int Run(CommandContext context, string imagePath, PixelRect rect, string? fgPath, string? bgPath,
-        int iterations, string outputPath, string? maskPath, double? matteBand)
+        int iterations, string outputPath, string? maskPath, double? matteBand, bool borderMatting)
     {
+        if (matteBand is not null && borderMatting) throw new UsageException("Choose one edge refinement: --matte or --border-matting.");
         if (iterations < 1) throw new UsageException($"--iterations must be at least 1 (got {iterations}).");
         if (matteBand is < 1 or > 500) throw new UsageException($"--band must be between 1 and 500 pixels (got {matteBand}).");
         ImageFiles.CheckColorOutputName(outputPath);
@@ -54,11 +56,18 @@ public static class CutCommand
                 new GrabCutOptions { MaxIterations = iterations }, progress, context.Cancellation);
         }
 
-        if (matteBand is { } width)
+        if (matteBand is not null || borderMatting)
         {
             MatteResult matte;
-            using (var progress = new ConsoleProgress(context.Error, "Matting"))
+            if (matteBand is { } width)
+            {
+                using var progress = new ConsoleProgress(context.Error, "Matting");
                 matte = RefineMatte.FromMask(image, result.Foreground, new TrimapBandOptions { BandWidth = width }, progress: progress, cancellationToken: context.Cancellation);
+            }
+            else
+            {
+                matte = RefineMatte.FromBorder(image, result.Foreground, cancellationToken: context.Cancellation);
+            }
             (string, byte[])? maskFile = maskPath is null ? null : (maskPath, ImageFiles.EncodeGray(image.Width, image.Height, result.Foreground.ToBytes(), maskPath));
             MatteCommand.WriteOutputs(context, image, matte, null, outputPath, maskFile);
             return ExitCodes.Success;

@@ -35,6 +35,55 @@ public static class PixelMaps
         return distance;
     }
 
+    /// <summary>
+    /// For every pixel, the index (y·width + x) of the nearest pixel where <paramref name="isTarget"/> is non-zero
+    /// (OpenCV's labelled distance transform, 5×5 mask; ties broken its way). Needs at least one target.
+    /// </summary>
+    public static unsafe int[] NearestTarget(ReadOnlySpan<byte> isTarget, int width, int height)
+    {
+        ImageGuard.Size(width, height);
+        if (isTarget.Length != width * height) throw new ArgumentException("One value per pixel is needed.", nameof(isTarget));
+        var targets = new List<int>();
+        var source = new byte[width * height];
+        for (int i = 0; i < source.Length; i++)
+        {
+            if (isTarget[i] != 0) targets.Add(i); // OpenCV numbers its zero pixels 1, 2, … in raster order
+            else source[i] = 255;
+        }
+        if (targets.Count == 0) throw new ArgumentException("There is no target pixel.", nameof(isTarget));
+        var labels = new int[width * height];
+        fixed (byte* src = source)
+        fixed (int* lab = labels)
+        {
+            using var from = Mat.FromPixelData(height, width, MatType.CV_8UC1, (IntPtr)src, width);
+            using var distance = new Mat();
+            using var to = Mat.FromPixelData(height, width, MatType.CV_32SC1, (IntPtr)lab, width * 4);
+            Cv2.DistanceTransformWithLabels(from, distance, to, DistanceTypes.L2, DistanceTransformMasks.Mask5, DistanceTransformLabelTypes.Pixel);
+        }
+        for (int i = 0; i < labels.Length; i++) labels[i] = targets[labels[i] - 1];
+        return labels;
+    }
+
+    /// <summary>
+    /// The boundaries of a mask's set pixels as ordered chains of pixel indices (OpenCV's border following, every
+    /// boundary pixel, outer and hole boundaries alike).
+    /// </summary>
+    public static unsafe List<int[]> BoundaryChains(ReadOnlySpan<byte> mask, int width, int height)
+    {
+        ImageGuard.Size(width, height);
+        if (mask.Length != width * height) throw new ArgumentException("One value per pixel is needed.", nameof(mask));
+        var copy = mask.ToArray();
+        var chains = new List<int[]>();
+        fixed (byte* src = copy)
+        {
+            using var from = Mat.FromPixelData(height, width, MatType.CV_8UC1, (IntPtr)src, width);
+            Cv2.FindContours(from, out Point[][] contours, out _, RetrievalModes.List, ContourApproximationModes.ApproxNone);
+            foreach (var contour in contours)
+                chains.Add(Array.ConvertAll(contour, p => p.Y * width + p.X));
+        }
+        return chains;
+    }
+
     /// <summary>Resamples a BGRA image: area averaging when shrinking, bilinear when enlarging.</summary>
     public static unsafe ColorImage Resize(ColorImage image, int width, int height)
     {

@@ -52,6 +52,18 @@ public static class RefineMatte
         return FromTrimap(image, trimap, options, progress, cancellationToken);
     }
 
+    /// <summary>
+    /// GrabCut's own soft edge: border matting of a hard segmentation (a sigmoid profile along its contour), then
+    /// foreground colours. Cheaper than matting a band, and needs no trimap.
+    /// </summary>
+    public static MatteResult FromBorder(ColorImage image, Mask segmentation, BorderMattingOptions? border = null, ForegroundOptions? foreground = null,
+        CancellationToken cancellationToken = default)
+    {
+        var matte = BorderMatting.Estimate(image, segmentation, border, cancellationToken);
+        var colors = ForegroundEstimation.Estimate(image, matte.Alpha, foreground, cancellationToken).Foreground;
+        return new MatteResult(matte.Alpha, colors, matte.Band);
+    }
+
     /// <summary>The alpha matte alone, by the chosen method.</summary>
     public static AlphaMatte EstimateAlpha(ColorImage image, Trimap trimap, RefineMatteOptions? options = null,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
