@@ -13,5 +13,6 @@ public static class BenchCommand
             GrabCutScaleBenchmark.CreateChildRun(context),
             MatteBenchmark.Create(context),
             MatteScaleBenchmark.Create(context),
+            LazySnapBenchmark.Create(context),
         };
 }

@@ -27,6 +27,41 @@ public sealed class OpenCvGrabCut : IDisposable
         using var foreground = new Mat();
         Cv2.SetTheRNG(0x12345678); // grabCut's k-means draws from OpenCV's global RNG: fix it so runs repeat
         Cv2.GrabCut(_bgr, mask, new Rect(rect.X, rect.Y, rect.Width, rect.Height), background, foreground, iterations, GrabCutModes.InitWithRect);
+        return ToMask(mask);
+    }
+
+    /// <summary>
+    /// grabCut initialised from strokes (GC_INIT_WITH_MASK): object strokes GC_FGD, background strokes GC_BGD,
+    /// every other pixel GC_PR_BGD.
+    /// </summary>
+    public Mask SegmentFromStrokes(Mask foregroundStrokes, Mask backgroundStrokes, int iterations)
+    {
+        int w = _bgr.Width, h = _bgr.Height;
+        using var mask = new Mat(h, w, MatType.CV_8UC1, new Scalar(2)); // GC_PR_BGD
+        var f = foregroundStrokes.Bits;
+        var b = backgroundStrokes.Bits;
+        unsafe
+        {
+            for (int y = 0; y < h; y++)
+            {
+                var row = new Span<byte>((byte*)mask.Ptr(y), w);
+                for (int x = 0; x < w; x++)
+                {
+                    int i = y * w + x;
+                    if (f[i] != 0) row[x] = 1; // GC_FGD
+                    else if (b[i] != 0) row[x] = 0; // GC_BGD
+                }
+            }
+        }
+        using var background = new Mat();
+        using var foreground = new Mat();
+        Cv2.SetTheRNG(0x12345678);
+        Cv2.GrabCut(_bgr, mask, default, background, foreground, iterations, GrabCutModes.InitWithMask);
+        return ToMask(mask);
+    }
+
+    private Mask ToMask(Mat mask)
+    {
         var result = new Mask(_bgr.Width, _bgr.Height);
         var bits = result.Bits;
         unsafe

@@ -84,6 +84,24 @@ public static class PixelMaps
         return chains;
     }
 
+    /// <summary>
+    /// Meyer's marker-based watershed on the colour image (OpenCV): floods from the markers (labels ≥ 1; 0 = to be
+    /// flooded) and leaves −1 on the lines where floods meet and on the image's outermost pixels.
+    /// </summary>
+    public static unsafe void Watershed(ColorImage image, int[] markers)
+    {
+        if (markers.Length != image.Width * image.Height) throw new ArgumentException("One marker per pixel is needed.", nameof(markers));
+        fixed (byte* src = image.Data)
+        fixed (int* lab = markers)
+        {
+            using var bgra = Mat.FromPixelData(image.Height, image.Width, MatType.CV_8UC4, (IntPtr)src, image.Stride);
+            using var bgr = new Mat();
+            Cv2.CvtColor(bgra, bgr, ColorConversionCodes.BGRA2BGR);
+            using var labels = Mat.FromPixelData(image.Height, image.Width, MatType.CV_32SC1, (IntPtr)lab, image.Width * 4);
+            Cv2.Watershed(bgr, labels);
+        }
+    }
+
     /// <summary>Resamples a BGRA image: area averaging when shrinking, bilinear when enlarging.</summary>
     public static unsafe ColorImage Resize(ColorImage image, int width, int height)
     {

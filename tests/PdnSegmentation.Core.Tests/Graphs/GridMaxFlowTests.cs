@@ -229,3 +229,73 @@ public class GridMaxFlowTests
         }
     }
 }
+
+public class FlowNetworkTests
+{
+    /// <summary>The minimum cut by enumeration: every source/sink assignment of the nodes.</summary>
+    private static double BruteForceCut(int n, (int U, int V, double F, double B)[] edges, double[] source, double[] sink)
+    {
+        double best = double.PositiveInfinity;
+        for (int code = 0; code < 1 << n; code++)
+            best = Math.Min(best, CutValue(code, n, edges, source, sink));
+        return best;
+    }
+
+    /// <summary>Bit u of <paramref name="sourceSide"/> set = node u on the source side.</summary>
+    private static double CutValue(int sourceSide, int n, (int U, int V, double F, double B)[] edges, double[] source, double[] sink)
+    {
+        double value = 0;
+        for (int u = 0; u < n; u++) value += (sourceSide >> u & 1) != 0 ? sink[u] : source[u];
+        foreach (var (u, v, f, b) in edges)
+        {
+            bool su = (sourceSide >> u & 1) != 0, sv = (sourceSide >> v & 1) != 0;
+            if (su && !sv) value += f;
+            if (sv && !su) value += b;
+        }
+        return value;
+    }
+
+    [Fact]
+    public void MaxFlowEqualsTheBruteForceMinimumCutAndTheCutItReports()
+    {
+        var random = new Random(21);
+        for (int trial = 0; trial < 300; trial++)
+        {
+            int n = 1 + random.Next(9);
+            var edges = new List<(int, int, double, double)>();
+            for (int u = 0; u < n; u++)
+                for (int v = u + 1; v < n; v++)
+                    if (random.NextDouble() < 0.4) edges.Add((u, v, random.Next(0, 10), random.Next(0, 10)));
+            var e = edges.ToArray();
+            var network = new FlowNetwork(n, e);
+            for (int solve = 0; solve < 3; solve++) // terminals replaced and solved again on the same structure
+            {
+                var source = new double[n];
+                var sink = new double[n];
+                for (int u = 0; u < n; u++)
+                {
+                    source[u] = random.Next(0, 12);
+                    sink[u] = random.Next(0, 12);
+                    if (random.NextDouble() < 0.1) source[u] = double.PositiveInfinity;
+                    else if (random.NextDouble() < 0.1) sink[u] = double.PositiveInfinity;
+                    network.SetTerminals(u, source[u], sink[u]);
+                }
+                double expected = BruteForceCut(n, e, source, sink);
+                double flow = network.Solve();
+                Assert.Equal(expected, flow, 1e-9);
+                int side = 0;
+                for (int u = 0; u < n; u++) if (network.IsSourceSide(u)) side |= 1 << u;
+                Assert.Equal(expected, CutValue(side, n, e, source, sink), 1e-9);
+            }
+        }
+    }
+
+    [Fact]
+    public void ContradictoryHardConstraintsAreReported()
+    {
+        var network = new FlowNetwork(2, new[] { (0, 1, double.PositiveInfinity, double.PositiveInfinity) });
+        network.SetTerminals(0, double.PositiveInfinity, 0);
+        network.SetTerminals(1, 0, double.PositiveInfinity);
+        Assert.Throws<InvalidOperationException>(() => network.Solve());
+    }
+}
