@@ -15,10 +15,12 @@ public static class CliApp
         try
         {
             var context = new CommandContext(stdout, stderr, cancellation.Token);
-            var root = new RootCommand("pdnseg — interactive segmentation and alpha matting (GrabCut, matting, benchmarks).")
+            var root = new RootCommand("pdnseg — interactive segmentation and alpha matting (GrabCut, matting, Lazy Snapping, MRF, benchmarks).")
             {
                 CutCommand.Create(context),
                 MatteCommand.Create(context),
+                LazySnapCommand.Create(context),
+                MrfCommand.Create(context),
                 BenchCommand.Create(context),
             };
             var parsed = root.Parse(args);

@@ -11,7 +11,8 @@ public sealed record ScribbleMasks(Mask Foreground, Mask Background)
     /// <summary>
     /// Reads one painted scribble image: pixels within <paramref name="tolerance"/> (per channel) of
     /// <paramref name="foreground"/> are object strokes, of <paramref name="background"/> background strokes, anything
-    /// else unmarked.
+    /// else unmarked. Transparent pixels (alpha below 128) are unmarked whatever their colour, so a stroke layer
+    /// painted over transparency reads as expected.
     /// </summary>
     public static ScribbleMasks FromColorImage(ColorImage scribbles, Bgra32 foreground, Bgra32 background, int tolerance = 0)
     {
@@ -25,6 +26,7 @@ public sealed record ScribbleMasks(Mask Foreground, Mask Background)
             for (int x = 0; x < w; x++)
             {
                 byte b = row[4 * x], g = row[4 * x + 1], r = row[4 * x + 2];
+                if (row[4 * x + 3] < 128) continue;
                 if (Near(b, g, r, foreground, tolerance)) fg[x, y] = true;
                 else if (Near(b, g, r, background, tolerance)) bg[x, y] = true;
             }
