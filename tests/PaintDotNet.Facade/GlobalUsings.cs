@@ -1,0 +1,16 @@
+global using System;
+global using System.Collections;
+global using System.Collections.Generic;
+global using System.ComponentModel;
+global using System.Drawing;
+global using System.Runtime.Serialization;
+global using PaintDotNet;
+global using PaintDotNet.AppModel;
+global using PaintDotNet.ComponentModel;
+global using PaintDotNet.Direct2D1;
+global using PaintDotNet.Effects;
+global using PaintDotNet.Imaging;
+global using PaintDotNet.IndirectUI;
+global using PaintDotNet.PropertySystem;
+global using PaintDotNet.Rendering;
+global using PaintDotNet.Hosting;
