@@ -1,0 +1,180 @@
+using PaintDotNet;
+using PaintDotNet.Effects;
+using PaintDotNet.IndirectUI;
+using PaintDotNet.PropertySystem;
+using PdnSegmentation.Imaging;
+using PdnSegmentation.Matting;
+using PdnSegmentation.PaintDotNet.Interop;
+using PdnSegmentation.Segmentation;
+using PdnSegmentation.Trimaps;
+
+namespace PdnSegmentation.PaintDotNet.Effects;
+
+/// <summary>
+/// Smart Cut: GrabCut from the active selection — inside is probably object, outside definite background — with
+/// optional hint layers, a choice of edge quality, and the result written back to the layer as alpha.
+/// <para>
+/// The whole-image work runs in OnSetToken (no render thread is active then, and the token is final); OnRender only
+/// copies tiles of the finished result, so it is safe in parallel and in any order. Each stage is cached by the
+/// parameters it depends on, so changing the output mode or the edge quality in the dialog does not cut again.
+/// </para>
+/// </summary>
+[PluginSupportInfo<PluginSupportInfo>]
+public sealed class SmartCutEffect : PropertyBasedBitmapEffect
+{
+    public enum PropertyNames
+    {
+        Iterations,
+        ForegroundHints,
+        BackgroundHints,
+        EdgeQuality,
+        BandWidth,
+        Output,
+        ClearOutsideSelection,
+    }
+
+    private ColorImage? _source;
+    private byte[]? _coverage;
+    private (int Iterations, int Fg, int Bg)? _cutKey;
+    private Mask? _cut;
+    private (EdgeQuality Quality, int Band)? _edgeKey;
+    private (float[] Alpha, ColorImage? Colors)? _edge;
+    private ColorImage? _result;
+
+    /// <summary>How many GrabCut runs this dialog session needed (tests check that previews reuse the cut).</summary>
+    internal int CutsComputed { get; private set; }
+
+    public SmartCutEffect()
+        : base("Smart Cut", EffectIcons.Load("SmartCut"), SubmenuNames.Object, BitmapEffectOptions.Create() with { IsConfigurable = true })
+    {
+    }
+
+    protected override PropertyCollection OnCreatePropertyCollection() => new(new Property[]
+    {
+        new Int32Property(PropertyNames.Iterations, 5, 1, 20),
+        LayerChoices.Create(PropertyNames.ForegroundHints, Environment, optional: true, n => n.Contains("hint") && (n.Contains("fore") || n.Contains("object") || n.Contains("fg"))),
+        LayerChoices.Create(PropertyNames.BackgroundHints, Environment, optional: true, n => n.Contains("hint") && (n.Contains("back") || n.Contains("bg"))),
+        StaticListChoiceProperty.CreateForEnum(PropertyNames.EdgeQuality, EdgeQuality.Hard),
+        new Int32Property(PropertyNames.BandWidth, 8, 1, 100),
+        StaticListChoiceProperty.CreateForEnum(PropertyNames.Output, OutputMode.CutOut),
+        new BooleanProperty(PropertyNames.ClearOutsideSelection, true),
+    });
+
+    protected override ControlInfo OnCreateConfigUI(PropertyCollection props)
+    {
+        var ui = CreateDefaultConfigUI(props);
+        ui.SetPropertyControlValue(PropertyNames.Iterations, ControlInfoPropertyNames.DisplayName, "Iterations");
+        ui.SetPropertyControlValue(PropertyNames.ForegroundHints, ControlInfoPropertyNames.DisplayName, "Object hints layer (painted pixels are surely object)");
+        ui.SetPropertyControlValue(PropertyNames.BackgroundHints, ControlInfoPropertyNames.DisplayName, "Background hints layer (painted pixels are surely background)");
+        LayerChoices.Label(ui, PropertyNames.ForegroundHints, Environment);
+        LayerChoices.Label(ui, PropertyNames.BackgroundHints, Environment);
+        EffectDialog.LabelEdgeQuality(ui, PropertyNames.EdgeQuality);
+        ui.SetPropertyControlValue(PropertyNames.BandWidth, ControlInfoPropertyNames.DisplayName, "Refined matte: edge band (pixels)");
+        EffectDialog.LabelOutput(ui, PropertyNames.Output);
+        ui.SetPropertyControlValue(PropertyNames.ClearOutsideSelection, ControlInfoPropertyNames.DisplayName, "");
+        ui.SetPropertyControlValue(PropertyNames.ClearOutsideSelection, ControlInfoPropertyNames.Description, "Clear outside the selection (make it transparent)");
+        return ui;
+    }
+
+    protected override void OnCustomizeConfigUIWindowProperties(PropertyCollection props) =>
+        EffectDialog.Help(props, "Smart Cut",
+            "Select the object (rectangle or lasso) first. Everything outside the selection is background; inside, GrabCut " +
+            "finds the object. Paint on extra layers to help it: pixels painted on the object hints layer are always kept, " +
+            "pixels painted on the background hints layer always removed.");
+
+    protected override void OnInitializeRenderInfo(IBitmapEffectRenderInfo renderInfo)
+    {
+        // The cut-out must clear pixels outside the selection, so Paint.NET's selection clipping is off and the effect
+        // applies the selection itself (see CutOutput) when "clear outside" is unchecked.
+        renderInfo.Flags |= BitmapEffectRenderingFlags.DisableSelectionClipping;
+        base.OnInitializeRenderInfo(renderInfo);
+    }
+
+    protected override void OnSetToken(PropertyBasedEffectConfigToken? newToken)
+    {
+        base.OnSetToken(newToken);
+        _result = null;
+        if (newToken is null) return;
+        int iterations = newToken.GetProperty<Int32Property>(PropertyNames.Iterations)!.Value;
+        int fgLayer = (int)newToken.GetProperty<StaticListChoiceProperty>(PropertyNames.ForegroundHints)!.Value;
+        int bgLayer = (int)newToken.GetProperty<StaticListChoiceProperty>(PropertyNames.BackgroundHints)!.Value;
+        var quality = (EdgeQuality)newToken.GetProperty<StaticListChoiceProperty>(PropertyNames.EdgeQuality)!.Value;
+        int band = newToken.GetProperty<Int32Property>(PropertyNames.BandWidth)!.Value;
+        var output = (OutputMode)newToken.GetProperty<StaticListChoiceProperty>(PropertyNames.Output)!.Value;
+        bool clearOutside = newToken.GetProperty<BooleanProperty>(PropertyNames.ClearOutsideSelection)!.Value;
+        try
+        {
+            _source ??= PdnImages.ReadLayer(Environment.GetSourceBitmapBgra32());
+            _coverage ??= PdnImages.ReadCoverage(Environment.Selection.MaskBitmap);
+            var cut = Cut(iterations, fgLayer, bgLayer);
+            var (alpha, colors) = Edge(cut, quality, band);
+            _result = CutOutput.Compose(_source, alpha, colors, output, clearOutside ? null : _coverage);
+        }
+        catch (OperationCanceledException)
+        {
+            _result = null; // OnRender leaves the layer as it was
+        }
+    }
+
+    private Mask Cut(int iterations, int fgLayer, int bgLayer)
+    {
+        var key = (iterations, fgLayer, bgLayer);
+        if (_cutKey == key && _cut is not null) return _cut;
+        var source = _source!;
+        var region = SelectionRegion(_coverage!, source.Width, source.Height);
+        var fg = HintLayers.Read(Environment, fgLayer, "object hints");
+        var bg = HintLayers.Read(Environment, bgLayer, "background hints");
+        var input = GrabCutInput.FromRegion(region).WithHints(fg, bg);
+        _cut = GrabCut.Segment(source, input, new GrabCutOptions { MaxIterations = iterations }, null, CancellationToken).Foreground;
+        _cutKey = key;
+        _edgeKey = null;
+        CutsComputed++;
+        return _cut;
+    }
+
+    /// <summary>
+    /// The selection as GrabCut's region. No selection means Paint.NET selects the whole canvas, which leaves GrabCut
+    /// no background to learn from: say so rather than return everything.
+    /// </summary>
+    internal static Mask SelectionRegion(byte[] coverage, int width, int height)
+    {
+        var region = new Mask(width, height);
+        var bits = region.Bits;
+        bool everything = true;
+        for (int i = 0; i < coverage.Length; i++)
+        {
+            bits[i] = coverage[i] >= 128 ? (byte)1 : (byte)0;
+            everything &= coverage[i] == 255;
+        }
+        if (everything)
+            throw new SegmentationInputException("Smart Cut needs a selection around the object: select it with the Rectangle or Lasso Select tool " +
+                                                 "(everything outside the selection is treated as background), then run Smart Cut again.");
+        if (region.IsEmpty)
+            throw new SegmentationInputException("The selection is empty: select the object (a rectangle or lasso around it) and run Smart Cut again.");
+        return region;
+    }
+
+    private (float[] Alpha, ColorImage? Colors) Edge(Mask cut, EdgeQuality quality, int band)
+    {
+        var key = (quality, quality == EdgeQuality.RefinedMatte ? band : 0);
+        if (_edgeKey == key && _edge is { } cached) return cached;
+        (float[], ColorImage?) edge = quality switch
+        {
+            EdgeQuality.BorderMatting => FromMatte(RefineMatte.FromBorder(_source!, cut, cancellationToken: CancellationToken)),
+            EdgeQuality.RefinedMatte => FromMatte(RefineMatte.FromMask(_source!, cut, new TrimapBandOptions { BandWidth = band }, cancellationToken: CancellationToken)),
+            _ => (AlphaMatte.FromMask(cut).Values.ToArray(), null),
+        };
+        _edge = edge;
+        _edgeKey = key;
+        return edge;
+    }
+
+    private static (float[], ColorImage?) FromMatte(MatteResult matte) => (matte.Alpha.Values.ToArray(), matte.Foreground);
+
+    protected override void OnRender(IBitmapEffectOutput output)
+    {
+        if (_result is { } result) PdnImages.WriteTile(result, output);
+        else if (_source is { } source) PdnImages.WriteTile(source, output); // cancelled: the layer stays as it was
+        else PdnImages.WriteTile(PdnImages.ReadLayer(Environment.GetSourceBitmapBgra32()), output);
+    }
+}

@@ -1,0 +1,68 @@
+using PaintDotNet.Imaging;
+using PaintDotNet.Rendering;
+using PaintDotNet.TestHost;
+using PdnSegmentation.Imaging;
+using PdnSegmentation.TestSupport;
+
+namespace PdnSegmentation.PaintDotNet.Tests;
+
+/// <summary>Test documents: a generated photo on the "Background" layer, plus whatever layers a test adds.</summary>
+internal static class Documents
+{
+    public static (HostDocument Document, SyntheticScene Scene) Photo(int width = 200, int height = 150, int seed = 3)
+    {
+        var scene = SyntheticScene.ObjectOnClutter(width, height, seed);
+        var document = new HostDocument(new SizeInt32(width, height));
+        var layer = document.AddLayer("Background");
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                var p = scene.Image[x, y];
+                layer[x, y] = new ColorBgra32(p.B, p.G, p.R, p.A);
+            }
+        return (document, scene);
+    }
+
+    public static RectInt32 Rect(PixelRect r) => new(r.X, r.Y, r.Width, r.Height);
+
+    /// <summary>The engine's view of a layer.</summary>
+    public static ColorImage ToImage(HostLayer layer)
+    {
+        var image = new ColorImage(layer.Size.Width, layer.Size.Height);
+        for (int y = 0; y < image.Height; y++)
+            for (int x = 0; x < image.Width; x++)
+            {
+                var c = layer[x, y];
+                image[x, y] = new Bgra32(c.B, c.G, c.R, c.A);
+            }
+        return image;
+    }
+
+    public static ColorBgra32[] ToPixels(ColorImage image)
+    {
+        var pixels = new ColorBgra32[image.Width * image.Height];
+        for (int y = 0; y < image.Height; y++)
+            for (int x = 0; x < image.Width; x++)
+            {
+                var c = image[x, y];
+                pixels[y * image.Width + x] = new ColorBgra32(c.B, c.G, c.R, c.A);
+            }
+        return pixels;
+    }
+
+    public static Mask AlphaAtLeastHalf(ColorBgra32[] pixels, int width, int height)
+    {
+        var mask = new Mask(width, height);
+        for (int i = 0; i < pixels.Length; i++) mask.Bits[i] = pixels[i].A >= 128 ? (byte)1 : (byte)0;
+        return mask;
+    }
+
+    public static HostLayer Hints(HostDocument document, string name, Func<int, int, bool> painted)
+    {
+        var layer = document.AddLayer(name);
+        for (int y = 0; y < document.Size.Height; y++)
+            for (int x = 0; x < document.Size.Width; x++)
+                layer[x, y] = painted(x, y) ? new ColorBgra32(0, 0, 255, 255) : default;
+        return layer;
+    }
+}
