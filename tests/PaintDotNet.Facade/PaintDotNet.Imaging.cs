@@ -436,6 +436,7 @@ public enum ColorContextType
 /// <summary>A colour with its colour space. The facade knows one space, sRGB; values are straight-alpha 0..1 floats.</summary>
 public abstract class ManagedColor : IEquatable<ManagedColor>
 {
+    internal ManagedColor() { }
     public abstract IColorContext ColorContext { get; }
     internal abstract ColorRgba128Float Value { get; }
     public static ManagedColor Create(ColorRgba128Float value, IColorContext colorContext) => new SrgbManagedColor(value);

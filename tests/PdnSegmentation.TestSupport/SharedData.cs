@@ -48,3 +48,13 @@ public sealed class DatasetFactAttribute : FactAttribute
             Skip = $"needs ../shared/datasets/{dataset} (research-use data, never in the repo); absent on this checkout";
     }
 }
+
+/// <summary>A fact that needs a file under ../shared (e.g. the Paint.NET API listing); skipped with the reason when absent.</summary>
+public sealed class SharedFileFactAttribute : FactAttribute
+{
+    public SharedFileFactAttribute(string relativePath)
+    {
+        if (SharedData.Root is null || !File.Exists(Path.Combine(SharedData.Root, relativePath)))
+            Skip = $"needs ../shared/{relativePath} (not part of the repository); absent on this checkout";
+    }
+}

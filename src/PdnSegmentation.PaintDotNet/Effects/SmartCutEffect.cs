@@ -12,15 +12,11 @@ namespace PdnSegmentation.PaintDotNet.Effects;
 
 /// <summary>
 /// Smart Cut: GrabCut from the active selection — inside is probably object, outside definite background — with
-/// optional hint layers, a choice of edge quality, and the result written back to the layer as alpha.
-/// <para>
-/// The whole-image work runs in OnSetToken (no render thread is active then, and the token is final); OnRender only
-/// copies tiles of the finished result, so it is safe in parallel and in any order. Each stage is cached by the
-/// parameters it depends on, so changing the output mode or the edge quality in the dialog does not cut again.
-/// </para>
+/// optional hint layers, a choice of edge quality, and the result written back to the layer as alpha. Each stage is
+/// cached by the parameters it depends on, so changing the output mode or the edge quality does not cut again.
 /// </summary>
 [PluginSupportInfo<PluginSupportInfo>]
-public sealed class SmartCutEffect : PropertyBasedBitmapEffect
+public sealed class SmartCutEffect : WholeImageEffect
 {
     public enum PropertyNames
     {
@@ -33,21 +29,15 @@ public sealed class SmartCutEffect : PropertyBasedBitmapEffect
         ClearOutsideSelection,
     }
 
-    private ColorImage? _source;
-    private byte[]? _coverage;
     private (int Iterations, int Fg, int Bg)? _cutKey;
     private Mask? _cut;
     private (EdgeQuality Quality, int Band)? _edgeKey;
     private (float[] Alpha, ColorImage? Colors)? _edge;
-    private ColorImage? _result;
 
     /// <summary>How many GrabCut runs this dialog session needed (tests check that previews reuse the cut).</summary>
     internal int CutsComputed { get; private set; }
 
-    public SmartCutEffect()
-        : base("Smart Cut", EffectIcons.Load("SmartCut"), SubmenuNames.Object, BitmapEffectOptions.Create() with { IsConfigurable = true })
-    {
-    }
+    public SmartCutEffect() : base("Smart Cut", "SmartCut") { }
 
     protected override PropertyCollection OnCreatePropertyCollection() => new(new Property[]
     {
@@ -82,46 +72,26 @@ public sealed class SmartCutEffect : PropertyBasedBitmapEffect
             "finds the object. Paint on extra layers to help it: pixels painted on the object hints layer are always kept, " +
             "pixels painted on the background hints layer always removed.");
 
-    protected override void OnInitializeRenderInfo(IBitmapEffectRenderInfo renderInfo)
+    protected override ColorImage Compute(PropertyBasedEffectConfigToken token)
     {
-        // The cut-out must clear pixels outside the selection, so Paint.NET's selection clipping is off and the effect
-        // applies the selection itself (see CutOutput) when "clear outside" is unchecked.
-        renderInfo.Flags |= BitmapEffectRenderingFlags.DisableSelectionClipping;
-        base.OnInitializeRenderInfo(renderInfo);
-    }
-
-    protected override void OnSetToken(PropertyBasedEffectConfigToken? newToken)
-    {
-        base.OnSetToken(newToken);
-        _result = null;
-        if (newToken is null) return;
-        int iterations = newToken.GetProperty<Int32Property>(PropertyNames.Iterations)!.Value;
-        int fgLayer = (int)newToken.GetProperty<StaticListChoiceProperty>(PropertyNames.ForegroundHints)!.Value;
-        int bgLayer = (int)newToken.GetProperty<StaticListChoiceProperty>(PropertyNames.BackgroundHints)!.Value;
-        var quality = (EdgeQuality)newToken.GetProperty<StaticListChoiceProperty>(PropertyNames.EdgeQuality)!.Value;
-        int band = newToken.GetProperty<Int32Property>(PropertyNames.BandWidth)!.Value;
-        var output = (OutputMode)newToken.GetProperty<StaticListChoiceProperty>(PropertyNames.Output)!.Value;
-        bool clearOutside = newToken.GetProperty<BooleanProperty>(PropertyNames.ClearOutsideSelection)!.Value;
-        try
-        {
-            _source ??= PdnImages.ReadLayer(Environment.GetSourceBitmapBgra32());
-            _coverage ??= PdnImages.ReadCoverage(Environment.Selection.MaskBitmap);
-            var cut = Cut(iterations, fgLayer, bgLayer);
-            var (alpha, colors) = Edge(cut, quality, band);
-            _result = CutOutput.Compose(_source, alpha, colors, output, clearOutside ? null : _coverage);
-        }
-        catch (OperationCanceledException)
-        {
-            _result = null; // OnRender leaves the layer as it was
-        }
+        int iterations = token.GetProperty<Int32Property>(PropertyNames.Iterations)!.Value;
+        int fgLayer = (int)token.GetProperty<StaticListChoiceProperty>(PropertyNames.ForegroundHints)!.Value;
+        int bgLayer = (int)token.GetProperty<StaticListChoiceProperty>(PropertyNames.BackgroundHints)!.Value;
+        var quality = (EdgeQuality)token.GetProperty<StaticListChoiceProperty>(PropertyNames.EdgeQuality)!.Value;
+        int band = token.GetProperty<Int32Property>(PropertyNames.BandWidth)!.Value;
+        var output = (OutputMode)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Output)!.Value;
+        bool clearOutside = token.GetProperty<BooleanProperty>(PropertyNames.ClearOutsideSelection)!.Value;
+        var cut = Cut(iterations, fgLayer, bgLayer);
+        var (alpha, colors) = Edge(cut, quality, band);
+        return CutOutput.Compose(Source, alpha, colors, output, KeepOutside(clearOutside));
     }
 
     private Mask Cut(int iterations, int fgLayer, int bgLayer)
     {
         var key = (iterations, fgLayer, bgLayer);
         if (_cutKey == key && _cut is not null) return _cut;
-        var source = _source!;
-        var region = SelectionRegion(_coverage!, source.Width, source.Height);
+        var source = Source;
+        var region = SelectionRegion(Coverage, source.Width, source.Height);
         var fg = HintLayers.Read(Environment, fgLayer, "object hints");
         var bg = HintLayers.Read(Environment, bgLayer, "background hints");
         var input = GrabCutInput.FromRegion(region).WithHints(fg, bg);
@@ -158,23 +128,9 @@ public sealed class SmartCutEffect : PropertyBasedBitmapEffect
     {
         var key = (quality, quality == EdgeQuality.RefinedMatte ? band : 0);
         if (_edgeKey == key && _edge is { } cached) return cached;
-        (float[], ColorImage?) edge = quality switch
-        {
-            EdgeQuality.BorderMatting => FromMatte(RefineMatte.FromBorder(_source!, cut, cancellationToken: CancellationToken)),
-            EdgeQuality.RefinedMatte => FromMatte(RefineMatte.FromMask(_source!, cut, new TrimapBandOptions { BandWidth = band }, cancellationToken: CancellationToken)),
-            _ => (AlphaMatte.FromMask(cut).Values.ToArray(), null),
-        };
+        var edge = EdgeRefinement.Apply(Source, cut, quality, band, CancellationToken);
         _edge = edge;
         _edgeKey = key;
         return edge;
-    }
-
-    private static (float[], ColorImage?) FromMatte(MatteResult matte) => (matte.Alpha.Values.ToArray(), matte.Foreground);
-
-    protected override void OnRender(IBitmapEffectOutput output)
-    {
-        if (_result is { } result) PdnImages.WriteTile(result, output);
-        else if (_source is { } source) PdnImages.WriteTile(source, output); // cancelled: the layer stays as it was
-        else PdnImages.WriteTile(PdnImages.ReadLayer(Environment.GetSourceBitmapBgra32()), output);
     }
 }

@@ -1,0 +1,64 @@
+using PaintDotNet.Effects;
+using PdnSegmentation.Imaging;
+using PdnSegmentation.PaintDotNet.Interop;
+
+namespace PdnSegmentation.PaintDotNet.Effects;
+
+/// <summary>
+/// The shape every effect of this plugin shares. The whole-image work runs in OnSetToken — no render thread is active
+/// then and the token is final — and produces the finished layer; OnRender only copies tiles of it, so it is safe in
+/// parallel and in any order. Selection clipping is off because a cut-out must clear pixels outside the selection;
+/// effects apply the selection themselves where the user wants it (see <see cref="CutOutput"/>).
+/// <para>
+/// Errors the user can cause are thrown from OnSetToken as <see cref="SegmentationInputException"/> with a message that
+/// names the problem and what to do: an IndirectUI dialog has no API to show text computed after it opens, so Paint.NET's
+/// error dialog (which reports the exception's message with the plugin's support info) is where the user reads it; the
+/// layer is left unchanged. Cancellation leaves no result, and OnRender then copies the layer as it was.
+/// </para>
+/// </summary>
+public abstract class WholeImageEffect : PropertyBasedBitmapEffect
+{
+    private ColorImage? _source;
+    private byte[]? _coverage;
+    private ColorImage? _result;
+
+    protected WholeImageEffect(string name, string icon)
+        : base(name, EffectIcons.Load(icon), SubmenuNames.Object, BitmapEffectOptions.Create() with { IsConfigurable = true })
+    {
+    }
+
+    /// <summary>The current layer as it was before the effect (read once per dialog session).</summary>
+    protected ColorImage Source => _source ??= PdnImages.ReadLayer(Environment.GetSourceBitmapBgra32());
+
+    /// <summary>Selection coverage 0..255 per pixel (255 everywhere when nothing is selected).</summary>
+    protected byte[] Coverage => _coverage ??= PdnImages.ReadCoverage(Environment.Selection.MaskBitmap);
+
+    protected override void OnInitializeRenderInfo(IBitmapEffectRenderInfo renderInfo)
+    {
+        renderInfo.Flags |= BitmapEffectRenderingFlags.DisableSelectionClipping;
+        base.OnInitializeRenderInfo(renderInfo);
+    }
+
+    protected override sealed void OnSetToken(PropertyBasedEffectConfigToken? newToken)
+    {
+        base.OnSetToken(newToken);
+        _result = null;
+        if (newToken is null) return;
+        try
+        {
+            _result = Compute(newToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _result = null;
+        }
+    }
+
+    /// <summary>The new layer for these parameters (cache what a preview change does not need to redo).</summary>
+    protected abstract ColorImage Compute(PropertyBasedEffectConfigToken token);
+
+    protected override sealed void OnRender(IBitmapEffectOutput output) => PdnImages.WriteTile(_result ?? Source, output);
+
+    /// <summary>Selection coverage for "keep outside the selection", or null to clear it.</summary>
+    protected byte[]? KeepOutside(bool clearOutside) => clearOutside ? null : Coverage;
+}
