@@ -28,7 +28,10 @@ internal static class CutOutput
     /// <param name="foreground">Estimated object colours (decontaminated), or null to keep the layer's colours.</param>
     /// <param name="selectionCoverage">When given, pixels outside the selection (coverage 0) keep their original value and
     /// partly covered ones blend — the "clear outside selection" option turned off.</param>
-    public static ColorImage Compose(ColorImage source, ReadOnlySpan<float> alpha, ColorImage? foreground, OutputMode mode, byte[]? selectionCoverage)
+    /// <param name="replaceLayerAlpha">False: the new alpha is the layer's alpha times the matte (cutting a photo);
+    /// true: the matte replaces the layer's alpha (refining an earlier hard cut, whose alpha is what is being redone).</param>
+    public static ColorImage Compose(ColorImage source, ReadOnlySpan<float> alpha, ColorImage? foreground, OutputMode mode, byte[]? selectionCoverage,
+        bool replaceLayerAlpha = false)
     {
         int w = source.Width, h = source.Height;
         var result = new ColorImage(w, h);
@@ -42,6 +45,7 @@ internal static class CutOutput
                 int i = y * w + x, p = 4 * x;
                 float a = alpha[i];
                 byte b, g, r, outA;
+                int layerA = replaceLayerAlpha ? 255 : src[p + 3];
                 switch (mode)
                 {
                     case OutputMode.MaskPreview:
@@ -50,12 +54,12 @@ internal static class CutOutput
                         break;
                     case OutputMode.InvertedCutOut:
                         b = src[p]; g = src[p + 1]; r = src[p + 2];
-                        outA = ToByte(src[p + 3] * (1 - a));
+                        outA = ToByte(layerA * (1 - a));
                         break;
                     default:
                         if (foreground is not null && a > 0) { b = fg[p]; g = fg[p + 1]; r = fg[p + 2]; }
                         else { b = src[p]; g = src[p + 1]; r = src[p + 2]; }
-                        outA = ToByte(src[p + 3] * a);
+                        outA = ToByte(layerA * a);
                         break;
                 }
                 if (selectionCoverage is not null && selectionCoverage[i] != 255)
