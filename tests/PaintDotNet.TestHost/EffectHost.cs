@@ -23,7 +23,9 @@ public sealed record RenderPlan
 /// <param name="Layer">The current layer's new pixels (what Paint.NET would commit on OK).</param>
 /// <param name="ConfigUI">The dialog the effect built (controls, display names, values).</param>
 /// <param name="RenderInfo">The flags, schedule and pixel format the effect asked for.</param>
-public sealed record EffectRun(ColorBgra32[] Layer, ControlInfo ConfigUI, PropertyCollection WindowProperties, IReadOnlyBitmapEffectRenderInfo RenderInfo, int Tiles);
+/// <param name="SetTokenTime">Time spent in SetToken (the effect's whole-image work).</param>
+public sealed record EffectRun(ColorBgra32[] Layer, ControlInfo ConfigUI, PropertyCollection WindowProperties, IReadOnlyBitmapEffectRenderInfo RenderInfo, int Tiles,
+    TimeSpan SetTokenTime);
 
 /// <summary>
 /// Drives a <see cref="PropertyBasedBitmapEffect"/> in Paint.NET's order: construct → attach services and environment →
@@ -89,7 +91,9 @@ public sealed class EffectSession<TEffect> : IDisposable where TEffect : Propert
             // A dedicated thread, as Paint.NET's UI thread: a thread-pool timer could wait behind the effect's own work.
             new Thread(() => { Thread.Sleep(delay); renderer.CancelRendering(); }) { IsBackground = true }.Start();
         }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         renderer.SetToken(token);
+        var setTokenTime = clock.Elapsed;
         var info = renderer.RenderInfo;
         bool clip = (info.Flags & BitmapEffectRenderingFlags.DisableSelectionClipping) == 0;
         var layer = _document.Layers[_source];
@@ -115,7 +119,7 @@ public sealed class EffectSession<TEffect> : IDisposable where TEffect : Propert
                 }
             }
         }
-        return new EffectRun(result, ConfigUI, Effect.WindowProperties ?? new PropertyCollection(), info, tiles.Count);
+        return new EffectRun(result, ConfigUI, Effect.WindowProperties ?? new PropertyCollection(), info, tiles.Count, setTokenTime);
     }
 
     private IBitmapEffectRenderer Initialize()

@@ -1,3 +1,6 @@
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(PdnSegmentation.Benchmarks.KMeansBenchmark).Assembly).Run(args);
+if (args.Length > 0 && args[0] == "effect-cancel")
+    PdnSegmentation.Benchmarks.EffectCancellationBenchmark.Run(args);
+else
+    BenchmarkSwitcher.FromAssembly(typeof(PdnSegmentation.Benchmarks.KMeansBenchmark).Assembly).Run(args);

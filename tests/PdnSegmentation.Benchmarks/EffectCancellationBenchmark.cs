@@ -1,0 +1,48 @@
+using System.Globalization;
+using PaintDotNet.Imaging;
+using PaintDotNet.Rendering;
+using PaintDotNet.TestHost;
+using PdnSegmentation.PaintDotNet.Effects;
+using PdnSegmentation.TestSupport;
+
+namespace PdnSegmentation.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project tests/PdnSegmentation.Benchmarks -- effect-cancel [megapixels]</c>: how long Smart Cut
+/// takes to give up after Paint.NET cancels it (the user pressed Cancel or moved a slider), on a large generated photo
+/// in the test host. Cancel is requested at several moments into the work (OnSetToken, where the whole-image work runs);
+/// latency = OnSetToken's return − the request. The layer must come back unchanged.
+/// </summary>
+public static class EffectCancellationBenchmark
+{
+    public static void Run(string[] args)
+    {
+        double megapixels = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 12;
+        int width = (int)Math.Round(Math.Sqrt(megapixels * 1e6 * 4 / 3)), height = (int)Math.Round(width * 0.75);
+        var scene = SyntheticScene.ObjectOnClutter(width, height, 1);
+        var document = new HostDocument(new SizeInt32(width, height));
+        var layer = document.AddLayer("Background");
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                var p = scene.Image[x, y];
+                layer[x, y] = new ColorBgra32(p.B, p.G, p.R, p.A);
+            }
+        document.Selection = HostSelection.Rectangle(document.Size, new RectInt32(scene.Box.X, scene.Box.Y, scene.Box.Width, scene.Box.Height));
+        var original = layer.ToArray();
+        Console.WriteLine($"Smart Cut cancellation in the test host: {width}×{height} ({width * height / 1e6:F1} MP), {Environment.ProcessorCount} cores.");
+        Console.WriteLine();
+        Console.WriteLine("| edge quality | cancel requested after (s) | OnSetToken returned after (s) | latency (s) | layer unchanged |");
+        Console.WriteLine("|---|---:|---:|---:|---|");
+        foreach (var quality in new[] { EdgeQuality.Hard, EdgeQuality.RefinedMatte })
+            foreach (double delay in new[] { 0.25, 0.5, 1, 2, 4 })
+            {
+                var run = EffectHost.Run<SmartCutEffect>(document, 0, p => p[SmartCutEffect.PropertyNames.EdgeQuality]!.Value = quality,
+                    new RenderPlan { CancelAfter = TimeSpan.FromSeconds(delay) });
+                double total = run.SetTokenTime.TotalSeconds;
+                bool unchanged = run.Layer.AsSpan().SequenceEqual(original);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {quality} | {delay:F2} | {total:F2} | {Math.Max(0, total - delay):F2} | {(unchanged ? "yes" : "no (finished before the cancel)")} |"));
+            }
+    }
+}
