@@ -21,6 +21,7 @@ public static class CliApp
                 MatteCommand.Create(context),
                 LazySnapCommand.Create(context),
                 MrfCommand.Create(context),
+                SubjectCommand.Create(context),
                 BenchCommand.Create(context),
             };
             var parsed = root.Parse(args);

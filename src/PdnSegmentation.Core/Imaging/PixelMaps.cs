@@ -102,6 +102,34 @@ public static class PixelMaps
         }
     }
 
+    /// <summary>
+    /// Brings a low-resolution probability map (row-major, <paramref name="mapWidth"/> × <paramref name="mapHeight"/>)
+    /// to the guide image's size: bilinear upsampling, then He et al.'s guided filter (OpenCV ximgproc) with the image
+    /// as guide, so soft edges follow the image's edges instead of a blurred low-resolution outline. Values clamped to
+    /// 0..1.
+    /// </summary>
+    public static unsafe float[] GuidedUpsample(ColorImage guide, ReadOnlySpan<float> map, int mapWidth, int mapHeight, int radius, double epsilon)
+    {
+        if (map.Length != mapWidth * mapHeight) throw new ArgumentException("One value per map pixel is needed.", nameof(map));
+        int w = guide.Width, h = guide.Height;
+        var result = new float[w * h];
+        fixed (float* src = map)
+        fixed (float* dst = result)
+        fixed (byte* g = guide.Data)
+        {
+            using var low = Mat.FromPixelData(mapHeight, mapWidth, MatType.CV_32FC1, (IntPtr)src, mapWidth * 4);
+            using var up = new Mat();
+            Cv2.Resize(low, up, new Size(w, h), 0, 0, InterpolationFlags.Linear);
+            using var bgra = Mat.FromPixelData(h, w, MatType.CV_8UC4, (IntPtr)g, guide.Stride);
+            using var bgr = new Mat();
+            Cv2.CvtColor(bgra, bgr, ColorConversionCodes.BGRA2BGR);
+            using var output = Mat.FromPixelData(h, w, MatType.CV_32FC1, (IntPtr)dst, w * 4);
+            OpenCvSharp.XImgProc.CvXImgProc.GuidedFilter(bgr, up, output, radius, epsilon * 255 * 255, -1);
+        }
+        for (int i = 0; i < result.Length; i++) result[i] = Math.Clamp(result[i], 0f, 1f);
+        return result;
+    }
+
     /// <summary>Resamples a BGRA image: area averaging when shrinking, bilinear when enlarging.</summary>
     public static unsafe ColorImage Resize(ColorImage image, int width, int height)
     {

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using PdnSegmentation.Cli.Files;
+using PdnSegmentation.Cli.Terminal;
+using PdnSegmentation.Deep.Runtime;
+using PdnSegmentation.Deep.Subject;
+using PdnSegmentation.Imaging;
+using PdnSegmentation.Matting;
+using PdnSegmentation.Trimaps;
+
+namespace PdnSegmentation.Cli.Commands;
+
+/// <summary><c>pdnseg subject</c>: the main subject of a photo without any prompt (u2netp or the selfie model).</summary>
+public static class SubjectCommand
+{
+    public static Command Create(CommandContext context)
+    {
+        var image = new Argument<string>("image") { Description = "The photo (PNG, JPEG, BMP, TIFF, WebP)." };
+        var model = new Option<string>("--model") { Description = "u2netp (any salient object, the default) or selfie (people).", DefaultValueFactory = _ => "u2netp" };
+        model.AcceptOnlyFromAmong("u2netp", "selfie");
+        var device = new Option<string>("--device") { Description = "auto, cpu or directml (falls back to the CPU, saying why, where DirectML cannot run).", DefaultValueFactory = _ => "auto" };
+        device.AcceptOnlyFromAmong("auto", "cpu", "directml");
+        var matte = new Option<bool>("--matte") { Description = "Matting Anything: refine the subject's edge (automatic trimap, closed-form matte, clean colours)." };
+        var band = new Option<double>("--band") { Description = "With --matte: half-width in pixels of the trimap's unknown band.", DefaultValueFactory = _ => 8 };
+        var maskOut = new Option<string?>("--mask-out") { Description = "Write the subject mask (0 / 255, or the soft matte with --matte)." };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the cut-out: straight-alpha RGBA PNG." };
+        var command = new Command("subject", "Select the main subject of a photo with a bundled deep model (no prompt needed).")
+        {
+            image, model, device, matte, band, maskOut, output,
+        };
+        command.SetAction(parse => Run(context, parse.GetRequiredValue(image), parse.GetRequiredValue(model), parse.GetRequiredValue(device),
+            parse.GetValue(matte) ? parse.GetValue(band) : null, parse.GetValue(maskOut), parse.GetValue(output)));
+        return command;
+    }
+
+    /// <summary>Where the bundled models are: PDNSEG_MODELS, else models/ beside the tool.</summary>
+    public static string ModelsFolder() =>
+        Environment.GetEnvironmentVariable("PDNSEG_MODELS") is { Length: > 0 } folder ? folder : Path.Combine(AppContext.BaseDirectory, "models");
+
+    internal static ExecutionDevice ParseDevice(string name) => name switch
+    {
+        "cpu" => ExecutionDevice.Cpu,
+        "directml" => ExecutionDevice.DirectML,
+        _ => ExecutionDevice.Auto,
+    };
+
+    private static int Run(CommandContext context, string imagePath, string modelName, string deviceName, double? band, string? maskPath, string? outputPath)
+    {
+        if (maskPath is null && outputPath is null) throw new UsageException("Nothing to write: give --mask-out <mask.png> and/or -o <cutout.png>.");
+        if (band is < 1 or > 500) throw new UsageException($"--band must be between 1 and 500 pixels (got {band}).");
+        if (outputPath is not null) ImageFiles.CheckColorOutputName(outputPath);
+        if (maskPath is not null) ImageFiles.CheckGrayOutputName(maskPath);
+        OutputFiles.CheckWritable(outputPath);
+        OutputFiles.CheckWritable(maskPath);
+        var image = ImageFiles.ReadColor(imagePath);
+        var kind = modelName == "selfie" ? SubjectModelKind.Selfie : SubjectModelKind.U2Netp;
+        using var selector = SubjectSelector.Open(ModelsFolder(), kind, new SelectSubjectOptions { Device = ParseDevice(deviceName) });
+        if (selector.Device.FallbackReason is { } reason) context.Error.WriteLine($"pdnseg: {reason}");
+        var subject = selector.Select(image, context.Cancellation);
+
+        var outputs = new OutputFiles();
+        if (band is { } width)
+        {
+            MatteResult result;
+            using (var progress = new ConsoleProgress(context.Error, "Matting"))
+                result = MattingAnything.FromSubject(image, subject, new TrimapBandOptions { BandWidth = width }, null, progress, context.Cancellation);
+            if (outputPath is not null) outputs.Add(outputPath, ImageFiles.EncodeColor(result.Foreground, outputPath));
+            if (maskPath is not null) outputs.Add(maskPath, ImageFiles.EncodeGray(image.Width, image.Height, result.Alpha.ToBytes(), maskPath));
+        }
+        else
+        {
+            if (subject.Mask.IsEmpty) throw new SegmentationInputException("No subject was found in the image: try --model selfie (people) or u2netp (objects), or cut with 'pdnseg cut'.");
+            if (outputPath is not null) outputs.Add(outputPath, ImageFiles.EncodeColor(Compositing.CutOut(image, subject.Mask), outputPath));
+            if (maskPath is not null) outputs.Add(maskPath, ImageFiles.EncodeGray(image.Width, image.Height, subject.Mask.ToBytes(), maskPath));
+        }
+        outputs.Commit(context.Cancellation);
+        long count = subject.Mask.CountSet();
+        context.Out.WriteLine($"{Path.GetFileName(outputPath ?? maskPath)}: subject {count} pixels ({100.0 * count / image.PixelCount:F1} %), model {modelName}, device {selector.Device.Device}");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace PdnSegmentation.Deep.Runtime;
+
+/// <summary>
+/// An ONNX Runtime session on the chosen device. Auto and DirectML try the DirectML execution provider first (the
+/// Windows build ships the DirectML package and its DirectML.dll) and fall back to the CPU on any failure, keeping the
+/// reason so hosts can show which device ran and why. The CPU package used elsewhere has the same managed API, so the
+/// DirectML path compiles everywhere and fails cleanly where DirectML is absent.
+/// </summary>
+public sealed class ModelSession : IDisposable
+{
+    public InferenceSession Session { get; }
+    public DeviceReport Device { get; }
+
+    private ModelSession(InferenceSession session, DeviceReport device)
+    {
+        Session = session;
+        Device = device;
+    }
+
+    public static ModelSession Open(ModelFile file, ExecutionDevice device)
+    {
+        file.Verify();
+        string? fallback = null;
+        // Auto tries DirectML only where it can exist; an explicit DirectML request is always tried (and its failure reported).
+        if (device == ExecutionDevice.DirectML || (device == ExecutionDevice.Auto && OperatingSystem.IsWindows()))
+        {
+            var options = new SessionOptions();
+            try
+            {
+                options.AppendExecutionProvider_DML(0);
+                return new ModelSession(new InferenceSession(file.Path, options), new DeviceReport("DirectML (GPU 0)", null));
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException or NotSupportedException or
+                                          InvalidOperationException or PlatformNotSupportedException)
+            {
+                options.Dispose();
+                fallback = $"DirectML could not start ({FirstLine(e.Message)}); running on the CPU.";
+            }
+        }
+        try
+        {
+            var cpu = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+            return new ModelSession(new InferenceSession(file.Path, cpu), new DeviceReport("CPU", fallback));
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelException($"The model file '{Path.GetFileName(file.Path)}' cannot be loaded by ONNX Runtime ({FirstLine(e.Message)}). Reinstall it.", e);
+        }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+
+    public void Dispose() => Session.Dispose();
+}
