@@ -14,5 +14,6 @@ public static class BenchCommand
             MatteBenchmark.Create(context),
             MatteScaleBenchmark.Create(context),
             LazySnapBenchmark.Create(context),
+            SubjectBenchmark.Create(context),
         };
 }

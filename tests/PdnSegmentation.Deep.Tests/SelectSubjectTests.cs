@@ -1,0 +1,108 @@
+using PdnSegmentation.Cli.Files;
+using PdnSegmentation.Deep.Runtime;
+using PdnSegmentation.Deep.Subject;
+using PdnSegmentation.Imaging;
+using PdnSegmentation.TestSupport;
+
+namespace PdnSegmentation.Deep.Tests;
+
+public class SelectSubjectTests
+{
+    private static string Models => Path.Combine(SharedData.RepositoryRoot(), "models");
+    private static string Lemur => Path.Combine(SharedData.RepositoryRoot(), "samples", "lemur");
+
+    /// <summary>Agreement of a mask with the lemur trimap's definite pixels (white = object, black = background).</summary>
+    private static double AgreementWithTrimap(Mask mask)
+    {
+        var (w, h, trimap) = ImageFiles.ReadGray(Path.Combine(Lemur, "lemur_trimap.png"), "trimap");
+        Assert.Equal((w, h), (mask.Width, mask.Height));
+        long counted = 0, agree = 0;
+        for (int i = 0; i < trimap.Length; i++)
+        {
+            if (trimap[i] is not (0 or 255)) continue;
+            counted++;
+            if ((trimap[i] == 255) == (mask.Bits[i] != 0)) agree++;
+        }
+        return (double)agree / counted;
+    }
+
+    [Theory]
+    [InlineData(SubjectModelKind.U2Netp, 0.97)]
+    [InlineData(SubjectModelKind.Selfie, 0.95)]
+    public void TheBundledModelsFindTheLemur(SubjectModelKind kind, double minimum)
+    {
+        var image = ImageFiles.ReadColor(Path.Combine(Lemur, "lemur.png"));
+        using var selector = SubjectSelector.Open(Models, kind, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
+        var subject = selector.Select(image);
+        Assert.Equal((image.Width, image.Height), (subject.Mask.Width, subject.Mask.Height));
+        double agreement = AgreementWithTrimap(subject.Mask);
+        Assert.True(agreement > minimum, $"{kind}: {agreement:P2} of the trimap's definite pixels agree");
+        Assert.Equal("CPU", subject.Device.Device);
+        Assert.All(subject.Probability.Values.ToArray(), p => Assert.InRange(p, 0f, 1f));
+    }
+
+    [Fact]
+    public void MattingAnythingGivesSoftEdgesThatAgreeWithTheMask()
+    {
+        var image = ImageFiles.ReadColor(Path.Combine(Lemur, "lemur.png"));
+        using var selector = SubjectSelector.Open(Models, SubjectModelKind.U2Netp, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
+        var subject = selector.Select(image);
+        var matte = MattingAnything.FromSubject(image, subject);
+        var alpha = matte.Alpha.Values.ToArray();
+        int soft = alpha.Count(a => a is > 0.05f and < 0.95f);
+        Assert.True(soft > 2000, $"only {soft} soft pixels");
+        var hard = new Mask(image.Width, image.Height);
+        for (int i = 0; i < alpha.Length; i++) hard.Bits[i] = alpha[i] >= 0.5f ? (byte)1 : (byte)0;
+        Assert.True(AgreementWithTrimap(hard) > 0.97);
+    }
+
+    [Fact]
+    public void ADirectMLRequestWhereThereIsNoDirectMLFallsBackToTheCpuWithTheReason()
+    {
+        if (OperatingSystem.IsWindows()) return; // the Windows build may have a GPU; this checks the fallback path
+        using var selector = SubjectSelector.Open(Models, SubjectModelKind.Selfie, new SelectSubjectOptions { Device = ExecutionDevice.DirectML });
+        Assert.Equal("CPU", selector.Device.Device);
+        Assert.Contains("DirectML could not start", selector.Device.FallbackReason);
+        var image = ImageFiles.ReadColor(Path.Combine(Lemur, "lemur.png"));
+        Assert.False(selector.Select(image).Mask.IsEmpty);
+    }
+
+    [Fact]
+    public void MissingTruncatedAndCorruptModelsAreNamed()
+    {
+        string folder = Directory.CreateTempSubdirectory("pdnseg-models-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "mediapipe-selfie-segmentation"));
+            string file = Path.Combine(folder, "mediapipe-selfie-segmentation", "selfie_segmentation.onnx");
+            var missing = Assert.Throws<ModelException>(() => SubjectSelector.Open(folder, SubjectModelKind.Selfie));
+            Assert.Contains("is missing", missing.Message);
+            Assert.Contains("selfie_segmentation.onnx", missing.Message);
+
+            var bytes = File.ReadAllBytes(Path.Combine(Models, "mediapipe-selfie-segmentation", "selfie_segmentation.onnx"));
+            File.WriteAllBytes(file, bytes.AsSpan(0, bytes.Length / 2).ToArray());
+            Assert.Contains("truncated", Assert.Throws<ModelException>(() => SubjectSelector.Open(folder, SubjectModelKind.Selfie)).Message);
+
+            var corrupt = (byte[])bytes.Clone();
+            corrupt[corrupt.Length / 2] ^= 0xFF;
+            File.WriteAllBytes(file, corrupt);
+            var error = Assert.Throws<ModelException>(() => SubjectSelector.Open(folder, SubjectModelKind.Selfie));
+            Assert.Contains("corrupt", error.Message);
+            Assert.Contains("selfie_segmentation.onnx", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void CancellationStopsSelection()
+    {
+        var image = ImageFiles.ReadColor(Path.Combine(Lemur, "lemur.png"));
+        using var selector = SubjectSelector.Open(Models, SubjectModelKind.Selfie, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => selector.Select(image, cancel.Token));
+    }
+}
