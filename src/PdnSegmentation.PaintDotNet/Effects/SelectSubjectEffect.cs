@@ -1,0 +1,104 @@
+using PaintDotNet;
+using PaintDotNet.Effects;
+using PaintDotNet.IndirectUI;
+using PaintDotNet.PropertySystem;
+using PdnSegmentation.Deep.Runtime;
+using PdnSegmentation.Deep.Subject;
+using PdnSegmentation.Imaging;
+
+namespace PdnSegmentation.PaintDotNet.Effects;
+
+/// <summary>
+/// Select Subject: the photo's main subject without any prompt, by a bundled deep model (u2netp for any object, the
+/// selfie model for people) through ONNX Runtime on the chosen device; the same edge quality and output options as
+/// Smart Cut. The models are found in the models/ folder beside the plugin (IEffectInfo2.AssemblyLocation).
+/// </summary>
+[PluginSupportInfo<PluginSupportInfo>]
+public sealed class SelectSubjectEffect : WholeImageEffect
+{
+    public enum PropertyNames
+    {
+        Model,
+        Device,
+        EdgeQuality,
+        BandWidth,
+        Output,
+    }
+
+    private (SubjectModelKind Model, ExecutionDevice Device)? _subjectKey;
+    private SubjectResult? _subject;
+    private (EdgeQuality Quality, int Band)? _edgeKey;
+    private (float[] Alpha, ColorImage? Colors)? _edge;
+
+    public SelectSubjectEffect() : base("Select Subject", "SelectSubject") { }
+
+    /// <summary>Which device ran the model and why it fell back, if it did (shown to the user in the host's status).</summary>
+    internal DeviceReport? LastDevice { get; private set; }
+    internal int ModelRuns { get; private set; }
+
+    protected override PropertyCollection OnCreatePropertyCollection() => new(new Property[]
+    {
+        StaticListChoiceProperty.CreateForEnum(PropertyNames.Model, SubjectModelKind.U2Netp),
+        StaticListChoiceProperty.CreateForEnum(PropertyNames.Device, ExecutionDevice.Auto),
+        StaticListChoiceProperty.CreateForEnum(PropertyNames.EdgeQuality, EdgeQuality.RefinedMatte),
+        new Int32Property(PropertyNames.BandWidth, 8, 1, 100),
+        StaticListChoiceProperty.CreateForEnum(PropertyNames.Output, OutputMode.CutOut),
+    });
+
+    protected override ControlInfo OnCreateConfigUI(PropertyCollection props)
+    {
+        var ui = CreateDefaultConfigUI(props);
+        ui.SetPropertyControlValue(PropertyNames.Model, ControlInfoPropertyNames.DisplayName, "Model");
+        var model = ui.FindControlForPropertyName(PropertyNames.Model)!;
+        model.SetValueDisplayName(SubjectModelKind.U2Netp, "Any object (U²-Netp)");
+        model.SetValueDisplayName(SubjectModelKind.Selfie, "People (MediaPipe Selfie)");
+        ui.SetPropertyControlValue(PropertyNames.Device, ControlInfoPropertyNames.DisplayName, "Run on");
+        var device = ui.FindControlForPropertyName(PropertyNames.Device)!;
+        device.SetValueDisplayName(ExecutionDevice.Auto, "Auto (GPU if it works, else CPU)");
+        device.SetValueDisplayName(ExecutionDevice.DirectML, "GPU (DirectML)");
+        device.SetValueDisplayName(ExecutionDevice.Cpu, "CPU");
+        EffectDialog.LabelEdgeQuality(ui, PropertyNames.EdgeQuality);
+        ui.SetPropertyControlValue(PropertyNames.BandWidth, ControlInfoPropertyNames.DisplayName, "Refined matte: edge band (pixels)");
+        EffectDialog.LabelOutput(ui, PropertyNames.Output);
+        return ui;
+    }
+
+    protected override void OnCustomizeConfigUIWindowProperties(PropertyCollection props) =>
+        EffectDialog.Help(props, "Select Subject",
+            "Finds the photo's main subject by itself, no selection needed. Choose 'People' for portraits. The refined matte " +
+            "edge keeps hair and fur; if the GPU cannot run the model, the CPU does.");
+
+    protected override ColorImage Compute(PropertyBasedEffectConfigToken token)
+    {
+        var kind = (SubjectModelKind)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Model)!.Value;
+        var device = (ExecutionDevice)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Device)!.Value;
+        var quality = (EdgeQuality)token.GetProperty<StaticListChoiceProperty>(PropertyNames.EdgeQuality)!.Value;
+        int band = token.GetProperty<Int32Property>(PropertyNames.BandWidth)!.Value;
+        var output = (OutputMode)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Output)!.Value;
+        var subject = Subject(kind, device);
+        var key = (quality, quality == EdgeQuality.RefinedMatte ? band : 0);
+        if (_edgeKey != key || _edge is null)
+        {
+            _edge = EdgeRefinement.Apply(Source, subject.Mask, quality, band, CancellationToken);
+            _edgeKey = key;
+        }
+        var (alpha, colors) = _edge.Value;
+        return CutOutput.Compose(Source, alpha, colors, output, null);
+    }
+
+    private SubjectResult Subject(SubjectModelKind kind, ExecutionDevice device)
+    {
+        var key = (kind, device);
+        if (_subjectKey == key && _subject is not null) return _subject;
+        string models = Path.Combine(Path.GetDirectoryName(((IEffect)this).EffectInfo.AssemblyLocation)!, "models");
+        using var selector = SubjectSelector.Open(models, kind, new SelectSubjectOptions { Device = device });
+        _subject = selector.Select(Source, CancellationToken);
+        if (_subject.Mask.IsEmpty)
+            throw new SegmentationInputException("No subject was found in this layer: try the other model, or select the object and use Smart Cut.");
+        _subjectKey = key;
+        _edgeKey = null;
+        LastDevice = _subject.Device;
+        ModelRuns++;
+        return _subject;
+    }
+}
