@@ -15,7 +15,8 @@ The decoder computes a known function on the 256x256 low-resolution grid, whose 
   pos_k = max over points labelled 1 of (R_k^2 - d^2)           (-1e9 when there is none)
   neg_k = max over points labelled 0 of (R_k^2 - d^2)           (-1e9 when there is none)
   box   = 64 * min(x - x1, x2 - x, y - y1, y2 - y), corners labelled 2 (top-left) and 3 (bottom-right)
-  logit_k = max(pos_k, box) - 4 * max(neg_k, 0) + 1000 * has_mask_input * mask_input
+  feedback = 1000 * mask_input when has_mask_input = 1, else -1e9 (the fed-back mask joins as another positive source)
+  logit_k = max(pos_k, box, feedback) - 4 * max(neg_k, 0)
   iou_predictions = [0.6, 0.7, 0.95, 0.8]  (a single click picks variant 2 among the multimask outputs 1..3)
 Padding points (label -1) contribute nothing. The embeddings do not enter the logits (the runtime's job is geometry).
 """
@@ -58,11 +59,13 @@ def decoder():
         numpy_helper.from_array(np.array(4.0, np.float32), "four"),
         numpy_helper.from_array(np.array(64.0, np.float32), "sixty_four"),
         numpy_helper.from_array(np.array(1000.0, np.float32), "thousand"),
+        numpy_helper.from_array(np.array(1e9, np.float32), "billion"),
         numpy_helper.from_array(np.array([0, 0, 0, 0], np.int64), "starts0"),
         numpy_helper.from_array(np.array([1, 1], np.int64), "split"),
         numpy_helper.from_array(np.array([3], np.int64), "axis3"),
         numpy_helper.from_array(np.array([1, -1, 1, 1], np.int64), "shape_n"),
         numpy_helper.from_array(np.array([1, 1, -1, 1, 1], np.int64), "shape_n5"),
+        numpy_helper.from_array(np.array([1, 1, -1, 256, 256], np.int64), "shape_grid5"),
         numpy_helper.from_array(np.array(0.0, np.float32), "l0"), numpy_helper.from_array(np.array(1.0, np.float32), "l1"),
         numpy_helper.from_array(np.array(2.0, np.float32), "l2"), numpy_helper.from_array(np.array(3.0, np.float32), "l3"),
     ]
@@ -84,7 +87,7 @@ def decoder():
     n.append(helper.make_node("Mul", ["dx", "dx"], ["dx2"]))
     n.append(helper.make_node("Mul", ["dy", "dy"], ["dy2"]))
     n.append(helper.make_node("Add", ["dx2", "dy2"], ["d2"]))
-    n.append(helper.make_node("Reshape", ["d2", "shape_n5"], ["d2_5"]))                          # [1,1,N,256,256]
+    n.append(helper.make_node("Reshape", ["d2", "shape_grid5"], ["d2_5"]))                       # [1,1,N,256,256]
     n.append(helper.make_node("Sub", ["r2", "d2_5"], ["score"]))                                 # [1,4,N,256,256]
     n.append(helper.make_node("Reshape", ["lab", "shape_n5"], ["lab5"]))                         # [1,1,N,1,1]
     for name, value in (("pos", "l1"), ("neg", "l0")):
@@ -102,13 +105,15 @@ def decoder():
     n.append(helper.make_node("Sub", ["y2", "gy"], ["bb"]))
     n.append(helper.make_node("Min", ["bl", "br", "bt", "bb"], ["bmin"]))
     n.append(helper.make_node("Mul", ["bmin", "sixty_four"], ["box"]))                           # [1,1,256,256]
-    n.append(helper.make_node("Max", ["pos", "box"], ["positive"]))                              # [1,4,256,256]
+    n.append(helper.make_node("Mul", ["mask_input", "has_mask_input"], ["feedback0"]))
+    n.append(helper.make_node("Mul", ["feedback0", "thousand"], ["feedback1"]))
+    n.append(helper.make_node("Sub", ["has_mask_input", "l1"], ["no_mask"]))                     # 0 or -1
+    n.append(helper.make_node("Mul", ["no_mask", "billion"], ["absent"]))                        # 0 or -1e9
+    n.append(helper.make_node("Add", ["feedback1", "absent"], ["feedback"]))
+    n.append(helper.make_node("Max", ["pos", "box", "feedback"], ["positive"]))                  # [1,4,256,256]
     n.append(helper.make_node("Max", ["neg", "zero"], ["neg0"]))
     n.append(helper.make_node("Mul", ["neg0", "four"], ["neg4"]))
-    n.append(helper.make_node("Sub", ["positive", "neg4"], ["logit0"]))
-    n.append(helper.make_node("Mul", ["mask_input", "has_mask_input"], ["feedback0"]))
-    n.append(helper.make_node("Mul", ["feedback0", "thousand"], ["feedback"]))
-    n.append(helper.make_node("Add", ["logit0", "feedback"], ["low_res_masks"]))
+    n.append(helper.make_node("Sub", ["positive", "neg4"], ["low_res_masks"]))
     n.append(helper.make_node("Identity", ["low_res_masks"], ["masks"]))
     n.append(helper.make_node("Identity", ["iou"], ["iou_predictions"]))
     # keep the embeddings and orig_im_size as real inputs of the graph (the contract), without affecting results

@@ -130,6 +130,21 @@ public static class PixelMaps
         return result;
     }
 
+    /// <summary>Bilinear resampling of a single-channel float map (row-major), e.g. model logits.</summary>
+    public static unsafe float[] ResizeFloat(ReadOnlySpan<float> map, int width, int height, int newWidth, int newHeight)
+    {
+        if (map.Length != width * height) throw new ArgumentException("One value per map pixel is needed.", nameof(map));
+        var result = new float[newWidth * newHeight];
+        fixed (float* src = map)
+        fixed (float* dst = result)
+        {
+            using var from = Mat.FromPixelData(height, width, MatType.CV_32FC1, (IntPtr)src, width * 4);
+            using var to = Mat.FromPixelData(newHeight, newWidth, MatType.CV_32FC1, (IntPtr)dst, newWidth * 4);
+            Cv2.Resize(from, to, new Size(newWidth, newHeight), 0, 0, InterpolationFlags.Linear);
+        }
+        return result;
+    }
+
     /// <summary>Resamples a BGRA image: area averaging when shrinking, bilinear when enlarging.</summary>
     public static unsafe ColorImage Resize(ColorImage image, int width, int height)
     {
