@@ -60,9 +60,6 @@ def decoder():
         numpy_helper.from_array(np.array(64.0, np.float32), "sixty_four"),
         numpy_helper.from_array(np.array(1000.0, np.float32), "thousand"),
         numpy_helper.from_array(np.array(1e9, np.float32), "billion"),
-        numpy_helper.from_array(np.array([0, 0, 0, 0], np.int64), "starts0"),
-        numpy_helper.from_array(np.array([1, 1], np.int64), "split"),
-        numpy_helper.from_array(np.array([3], np.int64), "axis3"),
         numpy_helper.from_array(np.array([1, -1, 1, 1], np.int64), "shape_n"),
         numpy_helper.from_array(np.array([1, 1, -1, 1, 1], np.int64), "shape_n5"),
         numpy_helper.from_array(np.array([1, 1, -1, 256, 256], np.int64), "shape_grid5"),
@@ -139,8 +136,19 @@ def decoder():
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="pdnseg-test")
 
 
+import hashlib
+import json
+
+files = {}
 for name, model in (("encoder", encoder()), ("decoder", decoder())):
     model.ir_version = 8
     onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(out_dir, name + ".onnx"))
-    print("wrote", os.path.join(out_dir, name + ".onnx"), os.path.getsize(os.path.join(out_dir, name + ".onnx")), "bytes")
+    path = os.path.join(out_dir, name + ".onnx")
+    onnx.save(model, path)
+    data = open(path, "rb").read()
+    files[name] = {"path": name + ".onnx", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    print("wrote", path, len(data), "bytes")
+# The descriptor the model manager would write for an installed model.
+with open(os.path.join(out_dir, "model.json"), "w") as f:
+    json.dump({"name": "sam-contract-test", "task": "segment-anything",
+               "licence": "generated test fixture (scripts/make-sam-test-models.py)", "files": files}, f, indent=2)

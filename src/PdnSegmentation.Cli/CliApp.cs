@@ -22,6 +22,7 @@ public static class CliApp
                 LazySnapCommand.Create(context),
                 MrfCommand.Create(context),
                 SubjectCommand.Create(context),
+                SamCommand.Create(context),
                 BenchCommand.Create(context),
             };
             var parsed = root.Parse(args);

@@ -76,6 +76,14 @@ public sealed class SegmentAnything : IDisposable
         }
     }
 
+    /// <summary>Opens an installed Segment Anything model (its model.json names the files and tensors).</summary>
+    public static SegmentAnything Open(InstalledModel model, ExecutionDevice device)
+    {
+        if (model.Task != InstalledModel.SegmentAnythingTask)
+            throw new ModelException($"The model '{model.Name}' is a {model.Task} model, not a Segment Anything model.");
+        return Open(model.FileFor("encoder"), model.FileFor("decoder"), device, model.SamTensors);
+    }
+
     /// <summary>The size of the image inside SAM's 1024 frame (SAM's ResizeLongestSide rounding).</summary>
     public static (int Width, int Height) ResizedSize(int width, int height)
     {

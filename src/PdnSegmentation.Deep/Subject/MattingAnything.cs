@@ -18,7 +18,15 @@ public static class MattingAnything
         var probability = subject.Probability.Values;
         var uncertainty = new float[probability.Length];
         for (int i = 0; i < uncertainty.Length; i++) uncertainty[i] = 1 - Math.Abs(2 * probability[i] - 1);
-        var trimap = TrimapBuilder.FromMask(subject.Mask, band, uncertainty);
+        return FromMask(image, subject.Mask, uncertainty, band, matting, progress, cancellationToken);
+    }
+
+    /// <summary>Any deep mask (e.g. Segment Anything's) → trimap along its edge (widened where <paramref name="uncertainty"/> is high) → matte.</summary>
+    public static MatteResult FromMask(ColorImage image, Mask mask, float[]? uncertainty, TrimapBandOptions? band = null, RefineMatteOptions? matting = null,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (mask.IsEmpty) throw new SegmentationInputException("The mask is empty: there is no object whose edge could be matted.");
+        var trimap = TrimapBuilder.FromMask(mask, band, uncertainty);
         return RefineMatte.FromTrimap(image, trimap, matting, progress, cancellationToken);
     }
 }

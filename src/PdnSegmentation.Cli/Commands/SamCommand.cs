@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Globalization;
+using PdnSegmentation.Cli.Files;
+using PdnSegmentation.Cli.Terminal;
+using PdnSegmentation.Deep.Runtime;
+using PdnSegmentation.Deep.Sam;
+using PdnSegmentation.Deep.Subject;
+using PdnSegmentation.Imaging;
+using PdnSegmentation.Matting;
+using PdnSegmentation.Trimaps;
+
+namespace PdnSegmentation.Cli.Commands;
+
+/// <summary><c>pdnseg sam</c>: Segment Anything from a box and/or clicks, with an installed SAM-family model.</summary>
+public static class SamCommand
+{
+    public static Command Create(CommandContext context)
+    {
+        var image = new Argument<string>("image") { Description = "The photo (PNG, JPEG, BMP, TIFF, WebP)." };
+        var box = new Option<string?>("--box") { Description = "A box around the object: X,Y,W,H in pixels." };
+        var points = new Option<string[]>("--point") { Description = "A click: X,Y (on the object) or X,Y:bg (on the background); repeat for more.", DefaultValueFactory = _ => [] };
+        var model = new Option<string?>("--model") { Description = "Installed Segment Anything model (default: the first installed)." };
+        var modelsDir = new Option<string?>("--models-dir") { Description = "Folder of installed models (default: models/ beside pdnseg, or $PDNSEG_MODELS)." };
+        var device = new Option<string>("--device") { Description = "auto, cpu or directml.", DefaultValueFactory = _ => "auto" };
+        device.AcceptOnlyFromAmong("auto", "cpu", "directml");
+        var matte = new Option<bool>("--matte") { Description = "Refine the edge: automatic trimap, closed-form matte, clean colours." };
+        var band = new Option<double>("--band") { Description = "With --matte: half-width in pixels of the trimap's unknown band.", DefaultValueFactory = _ => 8 };
+        var maskOut = new Option<string?>("--mask-out") { Description = "Write the mask (0 / 255, or the soft matte with --matte)." };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the cut-out: straight-alpha RGBA PNG." };
+        var command = new Command("sam", "Segment Anything: the object under a box and/or clicks (needs an installed SAM-family model).")
+        {
+            image, box, points, model, modelsDir, device, matte, band, maskOut, output,
+        };
+        command.SetAction(parse => Run(context, parse.GetRequiredValue(image), parse.GetValue(box), parse.GetValue(points) ?? [], parse.GetValue(model),
+            parse.GetValue(modelsDir), parse.GetRequiredValue(device), parse.GetValue(matte) ? parse.GetValue(band) : null, parse.GetValue(maskOut), parse.GetValue(output)));
+        return command;
+    }
+
+    internal static (double X, double Y, bool Foreground) ParsePoint(string text)
+    {
+        string[] parts = text.Split(':');
+        bool foreground = parts.Length == 1 || parts[1] is "fg" or "object";
+        if (parts.Length > 2 || (parts.Length == 2 && parts[1] is not ("fg" or "bg" or "object" or "background")))
+            throw new UsageException($"--point '{text}': write X,Y or X,Y:fg or X,Y:bg.");
+        var xy = parts[0].Split(',');
+        if (xy.Length != 2 || !double.TryParse(xy[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ||
+            !double.TryParse(xy[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double y))
+            throw new UsageException($"--point '{text}' is not a point; write X,Y in pixels, e.g. --point 320,200 or --point 40,30:bg.");
+        return (x, y, foreground && parts is not [_, "bg" or "background"]);
+    }
+
+    private static int Run(CommandContext context, string imagePath, string? boxText, string[] pointTexts, string? modelName, string? modelsDir, string deviceName,
+        double? band, string? maskPath, string? outputPath)
+    {
+        if (maskPath is null && outputPath is null) throw new UsageException("Nothing to write: give --mask-out <mask.png> and/or -o <cutout.png>.");
+        if (boxText is null && pointTexts.Length == 0) throw new UsageException("Give a prompt: --box X,Y,W,H and/or --point X,Y[:fg|bg].");
+        PixelRect? box = boxText is null ? null : Arguments.ParseRectangle(boxText, "--box");
+        var points = pointTexts.Select(ParsePoint).ToList();
+        if (outputPath is not null) ImageFiles.CheckColorOutputName(outputPath);
+        if (maskPath is not null) ImageFiles.CheckGrayOutputName(maskPath);
+        OutputFiles.CheckWritable(outputPath);
+        OutputFiles.CheckWritable(maskPath);
+        string folder = modelsDir ?? SubjectCommand.ModelsFolder();
+        var installed = InstalledModel.Discover(folder).Where(m => m.Task == InstalledModel.SegmentAnythingTask).ToList();
+        var chosen = modelName is null ? installed.FirstOrDefault() : installed.FirstOrDefault(m => m.Name == modelName);
+        if (chosen is null)
+            throw new InputFileException(modelName is null
+                ? $"No Segment Anything model is installed in '{folder}'. Its weights are not bundled: install one (e.g. MobileSAM) with the model manager, then run again."
+                : $"The Segment Anything model '{modelName}' is not installed in '{folder}' (installed: {(installed.Count == 0 ? "none" : string.Join(", ", installed.Select(m => m.Name)))}).");
+        var image = ImageFiles.ReadColor(imagePath);
+        foreach (var (x, y, _) in points)
+            if (x < 0 || y < 0 || x >= image.Width || y >= image.Height)
+                throw new SegmentationInputException($"The point ({x}, {y}) lies outside the {image.Width}×{image.Height} image.");
+        using var sam = SegmentAnything.Open(chosen, SubjectCommand.ParseDevice(deviceName));
+        if (sam.Device.FallbackReason is { } reason) context.Error.WriteLine($"pdnseg: {reason}");
+        var result = sam.Segment(image, new SamPrompt(box, points), context.Cancellation);
+        if (result.Mask.IsEmpty) throw new SegmentationInputException("Segment Anything found nothing under this prompt: click on the object itself, or draw a box around it.");
+
+        var outputs = new OutputFiles();
+        if (band is { } width)
+        {
+            MatteResult matte;
+            using (var progress = new ConsoleProgress(context.Error, "Matting"))
+                matte = MattingAnything.FromMask(image, result.Mask, null, new TrimapBandOptions { BandWidth = width }, null, progress, context.Cancellation);
+            if (outputPath is not null) outputs.Add(outputPath, ImageFiles.EncodeColor(matte.Foreground, outputPath));
+            if (maskPath is not null) outputs.Add(maskPath, ImageFiles.EncodeGray(image.Width, image.Height, matte.Alpha.ToBytes(), maskPath));
+        }
+        else
+        {
+            if (outputPath is not null) outputs.Add(outputPath, ImageFiles.EncodeColor(Compositing.CutOut(image, result.Mask), outputPath));
+            if (maskPath is not null) outputs.Add(maskPath, ImageFiles.EncodeGray(image.Width, image.Height, result.Mask.ToBytes(), maskPath));
+        }
+        outputs.Commit(context.Cancellation);
+        long count = result.Mask.CountSet();
+        context.Out.WriteLine($"{Path.GetFileName(outputPath ?? maskPath)}: {count} object pixels ({100.0 * count / image.PixelCount:F1} %), model {chosen.Name}, mask {result.Variant} (predicted IoU {result.PredictedIoU:F2}), device {sam.Device.Device}");
+        return ExitCodes.Success;
+    }
+}

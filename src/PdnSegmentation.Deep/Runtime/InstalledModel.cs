@@ -1,0 +1,54 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PdnSegmentation.Deep.Sam;
+
+namespace PdnSegmentation.Deep.Runtime;
+
+/// <summary>
+/// A model installed in a models folder: a subfolder with a <c>model.json</c> descriptor naming its task, licence,
+/// files (relative path, size, SHA-256) and — for Segment Anything exports, whose tensor names differ — the tensor
+/// names. The model manager writes these; the bundled models carry theirs.
+/// </summary>
+public sealed record InstalledModel(string Name, string Task, string Folder, IReadOnlyDictionary<string, ModelFile> Files, SamTensorNames? SamTensors, string? Licence)
+{
+    public const string SegmentAnythingTask = "segment-anything";
+    private const string DescriptorName = "model.json";
+
+    /// <summary>Every model under <paramref name="modelsFolder"/> whose descriptor reads; unreadable ones are reported by name.</summary>
+    public static IReadOnlyList<InstalledModel> Discover(string modelsFolder)
+    {
+        if (!Directory.Exists(modelsFolder)) return [];
+        var models = new List<InstalledModel>();
+        foreach (string folder in Directory.GetDirectories(modelsFolder).OrderBy(f => f, StringComparer.Ordinal))
+            if (System.IO.File.Exists(Path.Combine(folder, DescriptorName))) models.Add(Load(folder));
+        return models;
+    }
+
+    public static InstalledModel Load(string folder)
+    {
+        string path = Path.Combine(folder, DescriptorName);
+        Descriptor descriptor;
+        try
+        {
+            descriptor = JsonSerializer.Deserialize<Descriptor>(System.IO.File.ReadAllText(path), JsonOptions)
+                         ?? throw new JsonException("empty descriptor");
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            throw new ModelException($"The model descriptor '{path}' cannot be read ({e.Message}). Reinstall the model.", e);
+        }
+        if (string.IsNullOrWhiteSpace(descriptor.Name) || string.IsNullOrWhiteSpace(descriptor.Task) || descriptor.Files is null || descriptor.Files.Count == 0)
+            throw new ModelException($"The model descriptor '{path}' lacks a name, task or files. Reinstall the model.");
+        var files = descriptor.Files.ToDictionary(f => f.Key, f => new ModelFile(Path.Combine(folder, f.Value.Path), f.Value.Size, f.Value.Sha256));
+        return new InstalledModel(descriptor.Name, descriptor.Task, folder, files, descriptor.Tensors, descriptor.Licence);
+    }
+
+    public ModelFile FileFor(string role) =>
+        Files.TryGetValue(role, out var file) ? file : throw new ModelException($"The model '{Name}' has no {role} file. Reinstall the model.");
+
+    internal static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+
+    private sealed record Descriptor(string Name, string Task, string? Licence, Dictionary<string, FileEntry>? Files, SamTensorNames? Tensors);
+
+    private sealed record FileEntry(string Path, long Size, string Sha256);
+}
