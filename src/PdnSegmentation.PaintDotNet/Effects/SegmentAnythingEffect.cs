@@ -1,0 +1,228 @@
+using PaintDotNet;
+using PaintDotNet.Effects;
+using PaintDotNet.Imaging;
+using PaintDotNet.IndirectUI;
+using PaintDotNet.PropertySystem;
+using PdnSegmentation.Deep.Runtime;
+using PdnSegmentation.Deep.Sam;
+using PdnSegmentation.Imaging;
+
+namespace PdnSegmentation.PaintDotNet.Effects;
+
+/// <summary>
+/// Segment Anything: prompts are the selection's bounding box and/or dots painted on a points layer (object dots in one
+/// colour, background dots in another); an installed SAM-family model (through the model manager; the weights are not
+/// bundled) finds the object. The dialog shows which device runs the model and, if the GPU could not, why.
+/// </summary>
+[PluginSupportInfo<PluginSupportInfo>]
+public sealed class SegmentAnythingEffect : WholeImageEffect
+{
+    public enum PropertyNames
+    {
+        Model,
+        Device,
+        DeviceStatus,
+        UseSelection,
+        Points,
+        ObjectColor,
+        BackgroundColor,
+        EdgeQuality,
+        BandWidth,
+        Output,
+    }
+
+    private const string NoModel = "(none installed)";
+    private (string Model, ExecutionDevice Device)? _sessionKey;
+    private SegmentAnything? _sam;
+    private (string Model, ExecutionDevice Device, bool Selection, int Layer, int Object, int Background)? _cutKey;
+    private Mask? _cut;
+    private (EdgeQuality, int)? _edgeKey;
+    private (float[] Alpha, ColorImage? Colors)? _edge;
+
+    public SegmentAnythingEffect() : base("Segment Anything", "SegmentAnything") { }
+
+    internal int EncoderRuns => _sam?.EncoderRuns ?? 0;
+
+    private string ModelsFolder => Path.Combine(Path.GetDirectoryName(((IEffect)this).EffectInfo.AssemblyLocation)!, "models");
+
+    private IReadOnlyList<InstalledModel> Installed() =>
+        InstalledModel.Discover(ModelsFolder).Where(m => m.Task == InstalledModel.SegmentAnythingTask).ToList();
+
+    protected override PropertyCollection OnCreatePropertyCollection()
+    {
+        var models = Installed().Select(m => (object)m.Name).ToArray();
+        return new PropertyCollection(new Property[]
+        {
+            new StaticListChoiceProperty(PropertyNames.Model, models.Length > 0 ? models : [NoModel], 0),
+            StaticListChoiceProperty.CreateForEnum(PropertyNames.Device, ExecutionDevice.Auto),
+            new StringProperty(PropertyNames.DeviceStatus, ""),
+            new BooleanProperty(PropertyNames.UseSelection, true),
+            LayerChoices.Create(PropertyNames.Points, Environment, optional: true, n => n.Contains("point") || n.Contains("click") || n.Contains("dot")),
+            new Int32Property(PropertyNames.ObjectColor, Rgb(Environment.PrimaryColor.GetBgra32(Environment.Document.ColorContext)), 0, 0xFFFFFF),
+            new Int32Property(PropertyNames.BackgroundColor, Rgb(Environment.SecondaryColor.GetBgra32(Environment.Document.ColorContext)), 0, 0xFFFFFF),
+            StaticListChoiceProperty.CreateForEnum(PropertyNames.EdgeQuality, EdgeQuality.RefinedMatte),
+            new Int32Property(PropertyNames.BandWidth, 8, 1, 100),
+            StaticListChoiceProperty.CreateForEnum(PropertyNames.Output, OutputMode.CutOut),
+        });
+    }
+
+    private static int Rgb(ColorBgra32 c) => c.R << 16 | c.G << 8 | c.B;
+
+    protected override ControlInfo OnCreateConfigUI(PropertyCollection props)
+    {
+        var ui = CreateDefaultConfigUI(props);
+        ui.SetPropertyControlValue(PropertyNames.Model, ControlInfoPropertyNames.DisplayName, "Model");
+        ui.SetPropertyControlValue(PropertyNames.Device, ControlInfoPropertyNames.DisplayName, "Run on");
+        var device = ui.FindControlForPropertyName(PropertyNames.Device)!;
+        device.SetValueDisplayName(ExecutionDevice.Auto, "Auto (GPU if it works, else CPU)");
+        device.SetValueDisplayName(ExecutionDevice.DirectML, "GPU (DirectML)");
+        device.SetValueDisplayName(ExecutionDevice.Cpu, "CPU");
+        // The device actually used, found by opening the default model now (the session is kept for the first run).
+        ui.SetPropertyControlType(PropertyNames.DeviceStatus, PropertyControlType.Label);
+        ui.SetPropertyControlValue(PropertyNames.DeviceStatus, ControlInfoPropertyNames.DisplayName, "");
+        ui.SetPropertyControlValue(PropertyNames.DeviceStatus, ControlInfoPropertyNames.Description, DeviceStatus(props));
+        ui.SetPropertyControlValue(PropertyNames.UseSelection, ControlInfoPropertyNames.DisplayName, "");
+        ui.SetPropertyControlValue(PropertyNames.UseSelection, ControlInfoPropertyNames.Description, "Use the selection's bounding box as a box around the object");
+        ui.SetPropertyControlValue(PropertyNames.Points, ControlInfoPropertyNames.DisplayName, "Points layer (dots on the object / the background)");
+        LayerChoices.Label(ui, PropertyNames.Points, Environment);
+        ui.SetPropertyControlType(PropertyNames.ObjectColor, PropertyControlType.ColorWheel);
+        ui.SetPropertyControlValue(PropertyNames.ObjectColor, ControlInfoPropertyNames.DisplayName, "Colour of object dots");
+        ui.SetPropertyControlType(PropertyNames.BackgroundColor, PropertyControlType.ColorWheel);
+        ui.SetPropertyControlValue(PropertyNames.BackgroundColor, ControlInfoPropertyNames.DisplayName, "Colour of background dots");
+        EffectDialog.LabelEdgeQuality(ui, PropertyNames.EdgeQuality);
+        ui.SetPropertyControlValue(PropertyNames.BandWidth, ControlInfoPropertyNames.DisplayName, "Refined matte: edge band (pixels)");
+        EffectDialog.LabelOutput(ui, PropertyNames.Output);
+        return ui;
+    }
+
+    private string DeviceStatus(PropertyCollection props)
+    {
+        string model = (string)props[PropertyNames.Model]!.Value!;
+        if (model == NoModel) return "No Segment Anything model is installed: install one (e.g. MobileSAM) with the model manager.";
+        try
+        {
+            var sam = Session(model, (ExecutionDevice)props[PropertyNames.Device]!.Value!);
+            return sam.Device.FallbackReason is { } why ? $"Runs on: {sam.Device.Device}. {why}" : $"Runs on: {sam.Device.Device}.";
+        }
+        catch (SegmentationInputException e)
+        {
+            return e.Message;
+        }
+    }
+
+    protected override void OnCustomizeConfigUIWindowProperties(PropertyCollection props) =>
+        EffectDialog.Help(props, "Segment Anything",
+            "Draw a rectangle selection around the object and/or paint dots on a new layer named \"points\": object dots in the " +
+            "primary colour, background dots in the secondary colour. The model finds the object from these prompts.");
+
+    private SegmentAnything Session(string model, ExecutionDevice device)
+    {
+        if (_sessionKey == (model, device) && _sam is not null) return _sam;
+        var installed = Installed().FirstOrDefault(m => m.Name == model)
+                        ?? throw new SegmentationInputException($"The Segment Anything model '{model}' is not installed any more: install it again with the model manager.");
+        _sam?.Dispose();
+        _sam = SegmentAnything.Open(installed, device);
+        _sessionKey = (model, device);
+        return _sam;
+    }
+
+    protected override ColorImage Compute(PropertyBasedEffectConfigToken token)
+    {
+        string model = (string)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Model)!.Value;
+        var device = (ExecutionDevice)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Device)!.Value;
+        bool useSelection = token.GetProperty<BooleanProperty>(PropertyNames.UseSelection)!.Value;
+        int layer = (int)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Points)!.Value;
+        int objectColor = token.GetProperty<Int32Property>(PropertyNames.ObjectColor)!.Value;
+        int backgroundColor = token.GetProperty<Int32Property>(PropertyNames.BackgroundColor)!.Value;
+        var quality = (EdgeQuality)token.GetProperty<StaticListChoiceProperty>(PropertyNames.EdgeQuality)!.Value;
+        int band = token.GetProperty<Int32Property>(PropertyNames.BandWidth)!.Value;
+        var output = (OutputMode)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Output)!.Value;
+        if (model == NoModel)
+            throw new SegmentationInputException("No Segment Anything model is installed. Its weights are not bundled with the plugin: install one (e.g. MobileSAM) with the model manager, then run again.");
+        var key = (model, device, useSelection, layer, objectColor, backgroundColor);
+        if (_cutKey != key || _cut is null)
+        {
+            var prompt = Prompt(useSelection, layer, objectColor, backgroundColor);
+            var result = Session(model, device).Segment(Source, prompt, CancellationToken);
+            if (result.Mask.IsEmpty) throw new SegmentationInputException("Segment Anything found nothing under these prompts: put dots on the object itself, or a box around it.");
+            _cut = result.Mask;
+            _cutKey = key;
+            _edgeKey = null;
+        }
+        var edgeKey = (quality, quality == EdgeQuality.RefinedMatte ? band : 0);
+        if (_edgeKey != edgeKey || _edge is null)
+        {
+            _edge = EdgeRefinement.Apply(Source, _cut, quality, band, CancellationToken);
+            _edgeKey = edgeKey;
+        }
+        var (alpha, colors) = _edge.Value;
+        return CutOutput.Compose(Source, alpha, colors, output, null);
+    }
+
+    /// <summary>The selection's bounding box (unless nothing is selected) and one click per painted dot (its centre).</summary>
+    private SamPrompt Prompt(bool useSelection, int layer, int objectColor, int backgroundColor)
+    {
+        PixelRect? box = null;
+        if (useSelection)
+        {
+            var bounds = Environment.Selection.RenderBounds;
+            bool whole = bounds.X == 0 && bounds.Y == 0 && bounds.Width == Source.Width && bounds.Height == Source.Height && Coverage.All(c => c == 255);
+            if (!whole && bounds.HasArea) box = new PixelRect(bounds.X, bounds.Y, bounds.Width, bounds.Height);
+        }
+        var points = new List<(double X, double Y, bool Foreground)>();
+        if (layer != LayerChoices.None)
+        {
+            var painted = HintLayers.ReadColors(Environment, layer, "points");
+            points.AddRange(Dots(painted, objectColor).Select(p => (p.X, p.Y, true)));
+            points.AddRange(Dots(painted, backgroundColor).Select(p => (p.X, p.Y, false)));
+            if (points.Count == 0 && box is null)
+                throw new SegmentationInputException($"The layer '{Environment.Document.Layers[layer].Name}' has no dots in the object colour #{objectColor:X6} or the background colour #{backgroundColor:X6}.");
+        }
+        if (box is null && points.Count == 0)
+            throw new SegmentationInputException("Segment Anything needs a prompt: select a rectangle around the object, and/or paint dots on a points layer and pick it.");
+        return new SamPrompt(box, points);
+    }
+
+    /// <summary>Centres of the 8-connected blobs of opaque pixels within 16 levels of <paramref name="rgb"/>.</summary>
+    private static List<(double X, double Y)> Dots(ColorImage layer, int rgb)
+    {
+        int w = layer.Width, h = layer.Height;
+        byte r = (byte)(rgb >> 16), g = (byte)(rgb >> 8), b = (byte)rgb;
+        var seen = new bool[w * h];
+        bool Match(int i)
+        {
+            var row = layer.Row(i / w);
+            int x = i % w;
+            return row[4 * x + 3] >= 128 && Math.Abs(row[4 * x + 2] - r) <= 16 && Math.Abs(row[4 * x + 1] - g) <= 16 && Math.Abs(row[4 * x] - b) <= 16;
+        }
+        var dots = new List<(double, double)>();
+        var stack = new Stack<int>();
+        for (int start = 0; start < w * h; start++)
+        {
+            if (seen[start] || !Match(start)) continue;
+            double sx = 0, sy = 0;
+            int count = 0;
+            seen[start] = true;
+            stack.Push(start);
+            while (stack.Count > 0)
+            {
+                int i = stack.Pop(), x = i % w, y = i / w;
+                sx += x; sy += y; count++;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++)
+                    {
+                        int nx = x + dx, ny = y + dy, j = ny * w + nx;
+                        if ((uint)nx < (uint)w && (uint)ny < (uint)h && !seen[j] && Match(j)) { seen[j] = true; stack.Push(j); }
+                    }
+            }
+            dots.Add((sx / count, sy / count));
+        }
+        return dots;
+    }
+
+    protected override void OnDispose(bool disposing)
+    {
+        if (disposing) _sam?.Dispose();
+        base.OnDispose(disposing);
+    }
+}
