@@ -35,7 +35,9 @@ public static class ClosedFormMatting
             if (labels[i] == (byte)TrimapLabel.Unknown) unknown.Add(i);
         var scope = ProgressScope.For(progress);
         var indices = unknown.ToArray();
+        cancellationToken.ThrowIfCancellationRequested();
         var laplacian = new MattingLaplacian(image, indices, options.Epsilon, options.MaxDegreeOfParallelism);
+        cancellationToken.ThrowIfCancellationRequested();
         scope.Report(0.05);
 
         // Right-hand side: −L_UK α_K, from the known values with the unknowns at zero.
@@ -49,7 +51,9 @@ public static class ClosedFormMatting
 
         // Incomplete Cholesky of L_UU: a few dozen to a few hundred CG iterations instead of thousands with Jacobi.
         var (rowStart, columns, lower) = laplacian.LowerTriangle();
+        cancellationToken.ThrowIfCancellationRequested();
         var preconditioner = new IncompleteCholesky(rowStart, columns, lower, options.PreconditionerBlocks);
+        cancellationToken.ThrowIfCancellationRequested();
         void Precondition(double[] r, double[] z) => preconditioner.Solve(r, z);
         // The operator itself: L_UU assembled once, so each iteration is one parallel sparse product.
         var operatorUU = new SymmetricSparseMatrix(rowStart, columns, lower, options.MaxDegreeOfParallelism);

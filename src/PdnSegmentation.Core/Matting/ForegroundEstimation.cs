@@ -65,7 +65,7 @@ public static class ForegroundEstimation
             int iterations = lw * lh <= options.SmallLevelPixels ? options.SmallLevelIterations : options.LargeLevelIterations;
             for (int it = 0; it < iterations; it++)
                 for (int parity = 0; parity < 2; parity++)
-                    Sweep(levelColors, levelAlpha, foreground, background, lw, lh, parity, options);
+                    Sweep(levelColors, levelAlpha, foreground, background, lw, lh, parity, options, cancellationToken);
             pw = lw; ph = lh;
         }
 
@@ -88,10 +88,12 @@ public static class ForegroundEstimation
         return result;
     }
 
-    private static void Sweep(float[] colors, float[] alpha, float[] foreground, float[] background, int w, int h, int parity, ForegroundOptions options)
+    private static void Sweep(float[] colors, float[] alpha, float[] foreground, float[] background, int w, int h, int parity, ForegroundOptions options,
+        CancellationToken cancellationToken)
     {
         float epsilon = options.Regularization, omega = options.GradientWeight;
-        RowChunks.Run(h, options.MaxDegreeOfParallelism, CancellationToken.None, (_, y0, y1) =>
+        // Cancellation is checked between row chunks: a full-resolution sweep of a large photo takes a good fraction of a second.
+        RowChunks.Run(h, options.MaxDegreeOfParallelism, cancellationToken, (_, y0, y1) =>
         {
             Span<float> sumF = stackalloc float[3];
             Span<float> sumB = stackalloc float[3];
