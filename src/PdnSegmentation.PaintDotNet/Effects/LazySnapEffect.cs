@@ -33,20 +33,19 @@ public sealed class LazySnapEffect : WholeImageEffect
     private LazySnapSession? _session;
     private (int Layer, int Object, int Background, int Tolerance, double Smoothness)? _cutKey;
     private Mask? _cut;
+    private readonly EdgeCache _edge = new();
 
     public LazySnapEffect() : base("Lazy Snap", "LazySnap") { }
 
-    protected override PropertyCollection OnCreatePropertyCollection() => new(new Property[]
-    {
+    protected override PropertyCollection OnCreatePropertyCollection() => new(
+    [
         LayerChoices.Create(PropertyNames.Scribbles, Environment, optional: false, n => n.Contains("scribble") || n.Contains("stroke")),
         new Int32Property(PropertyNames.ObjectColor, Rgb(Environment.PrimaryColor.GetBgra32(Environment.Document.ColorContext)), 0, 0xFFFFFF),
         new Int32Property(PropertyNames.BackgroundColor, Rgb(Environment.SecondaryColor.GetBgra32(Environment.Document.ColorContext)), 0, 0xFFFFFF),
         new Int32Property(PropertyNames.Tolerance, 16, 0, 127),
         new DoubleProperty(PropertyNames.Smoothness, new LazySnapOptions().Smoothness, 0, 50),
-        StaticListChoiceProperty.CreateForEnum(PropertyNames.EdgeQuality, EdgeQuality.Hard),
-        new Int32Property(PropertyNames.BandWidth, 8, 1, 100),
-        StaticListChoiceProperty.CreateForEnum(PropertyNames.Output, OutputMode.CutOut),
-    });
+        ..CutOptions.Properties(EdgeQuality.Hard),
+    ]);
 
     private static int Rgb(ColorBgra32 c) => c.R << 16 | c.G << 8 | c.B;
 
@@ -61,9 +60,7 @@ public sealed class LazySnapEffect : WholeImageEffect
         ui.SetPropertyControlValue(PropertyNames.BackgroundColor, ControlInfoPropertyNames.DisplayName, "Colour of background strokes");
         ui.SetPropertyControlValue(PropertyNames.Tolerance, ControlInfoPropertyNames.DisplayName, "Colour tolerance (anti-aliased strokes)");
         ui.SetPropertyControlValue(PropertyNames.Smoothness, ControlInfoPropertyNames.DisplayName, "Smoothness (higher follows colour edges less)");
-        EffectDialog.LabelEdgeQuality(ui, PropertyNames.EdgeQuality);
-        ui.SetPropertyControlValue(PropertyNames.BandWidth, ControlInfoPropertyNames.DisplayName, "Refined matte: edge band (pixels)");
-        EffectDialog.LabelOutput(ui, PropertyNames.Output);
+        CutOptions.Label(ui);
         return ui;
     }
 
@@ -80,12 +77,10 @@ public sealed class LazySnapEffect : WholeImageEffect
         int backgroundColor = token.GetProperty<Int32Property>(PropertyNames.BackgroundColor)!.Value;
         int tolerance = token.GetProperty<Int32Property>(PropertyNames.Tolerance)!.Value;
         double smoothness = token.GetProperty<DoubleProperty>(PropertyNames.Smoothness)!.Value;
-        var quality = (EdgeQuality)token.GetProperty<StaticListChoiceProperty>(PropertyNames.EdgeQuality)!.Value;
-        int band = token.GetProperty<Int32Property>(PropertyNames.BandWidth)!.Value;
-        var output = (OutputMode)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Output)!.Value;
+        var settings = CutOptions.Read(token);
         var cut = Cut(layer, objectColor, backgroundColor, tolerance, smoothness);
-        var (alpha, colors) = EdgeRefinement.Apply(Source, cut, quality, band, CancellationToken);
-        return CutOutput.Compose(Source, alpha, colors, output, null);
+        var (alpha, colors) = _edge.Get(Source, cut, settings, CancellationToken);
+        return CutOutput.Compose(Source, alpha, colors, settings.Output, null);
     }
 
     private Mask Cut(int layer, int objectColor, int backgroundColor, int tolerance, double smoothness)

@@ -34,14 +34,14 @@ public sealed class RefineMatteEffect : WholeImageEffect
 
     internal int MattesComputed { get; private set; }
 
-    protected override PropertyCollection OnCreatePropertyCollection() => new(new Property[]
-    {
+    protected override PropertyCollection OnCreatePropertyCollection() => new(
+    [
         LayerChoices.Create(PropertyNames.Trimap, Environment, optional: true, n => n.Contains("trimap")),
         new Int32Property(PropertyNames.BandWidth, 8, 1, 100),
         StaticListChoiceProperty.CreateForEnum(PropertyNames.Method, MattingMethod.ClosedForm),
         new BooleanProperty(PropertyNames.Decontaminate, true),
         StaticListChoiceProperty.CreateForEnum(PropertyNames.Output, OutputMode.CutOut),
-    });
+    ]);
 
     protected override ControlInfo OnCreateConfigUI(PropertyCollection props)
     {

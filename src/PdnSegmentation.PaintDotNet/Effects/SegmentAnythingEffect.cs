@@ -36,8 +36,7 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
     private SegmentAnything? _sam;
     private (string Model, ExecutionDevice Device, bool Selection, int Layer, int Object, int Background)? _cutKey;
     private Mask? _cut;
-    private (EdgeQuality, int)? _edgeKey;
-    private (float[] Alpha, ColorImage? Colors)? _edge;
+    private readonly EdgeCache _edge = new();
 
     public SegmentAnythingEffect() : base("Segment Anything", "SegmentAnything") { }
 
@@ -51,8 +50,8 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
     protected override PropertyCollection OnCreatePropertyCollection()
     {
         var models = Installed().Select(m => (object)m.Name).ToArray();
-        return new PropertyCollection(new Property[]
-        {
+        return new PropertyCollection(
+        [
             new StaticListChoiceProperty(PropertyNames.Model, models.Length > 0 ? models : [NoModel], 0),
             StaticListChoiceProperty.CreateForEnum(PropertyNames.Device, ExecutionDevice.Auto),
             new StringProperty(PropertyNames.DeviceStatus, ""),
@@ -60,10 +59,8 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
             LayerChoices.Create(PropertyNames.Points, Environment, optional: true, n => n.Contains("point") || n.Contains("click") || n.Contains("dot")),
             new Int32Property(PropertyNames.ObjectColor, Rgb(Environment.PrimaryColor.GetBgra32(Environment.Document.ColorContext)), 0, 0xFFFFFF),
             new Int32Property(PropertyNames.BackgroundColor, Rgb(Environment.SecondaryColor.GetBgra32(Environment.Document.ColorContext)), 0, 0xFFFFFF),
-            StaticListChoiceProperty.CreateForEnum(PropertyNames.EdgeQuality, EdgeQuality.RefinedMatte),
-            new Int32Property(PropertyNames.BandWidth, 8, 1, 100),
-            StaticListChoiceProperty.CreateForEnum(PropertyNames.Output, OutputMode.CutOut),
-        });
+            ..CutOptions.Properties(EdgeQuality.RefinedMatte),
+        ]);
     }
 
     private static int Rgb(ColorBgra32 c) => c.R << 16 | c.G << 8 | c.B;
@@ -89,9 +86,7 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
         ui.SetPropertyControlValue(PropertyNames.ObjectColor, ControlInfoPropertyNames.DisplayName, "Colour of object dots");
         ui.SetPropertyControlType(PropertyNames.BackgroundColor, PropertyControlType.ColorWheel);
         ui.SetPropertyControlValue(PropertyNames.BackgroundColor, ControlInfoPropertyNames.DisplayName, "Colour of background dots");
-        EffectDialog.LabelEdgeQuality(ui, PropertyNames.EdgeQuality);
-        ui.SetPropertyControlValue(PropertyNames.BandWidth, ControlInfoPropertyNames.DisplayName, "Refined matte: edge band (pixels)");
-        EffectDialog.LabelOutput(ui, PropertyNames.Output);
+        CutOptions.Label(ui);
         return ui;
     }
 
@@ -134,9 +129,7 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
         int layer = (int)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Points)!.Value;
         int objectColor = token.GetProperty<Int32Property>(PropertyNames.ObjectColor)!.Value;
         int backgroundColor = token.GetProperty<Int32Property>(PropertyNames.BackgroundColor)!.Value;
-        var quality = (EdgeQuality)token.GetProperty<StaticListChoiceProperty>(PropertyNames.EdgeQuality)!.Value;
-        int band = token.GetProperty<Int32Property>(PropertyNames.BandWidth)!.Value;
-        var output = (OutputMode)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Output)!.Value;
+        var settings = CutOptions.Read(token);
         if (model == NoModel)
             throw new SegmentationInputException("No Segment Anything model is installed. Its weights are not bundled with the plugin: install one (e.g. MobileSAM) with the model manager, then run again.");
         var key = (model, device, useSelection, layer, objectColor, backgroundColor);
@@ -147,16 +140,9 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
             if (result.Mask.IsEmpty) throw new SegmentationInputException("Segment Anything found nothing under these prompts: put dots on the object itself, or a box around it.");
             _cut = result.Mask;
             _cutKey = key;
-            _edgeKey = null;
         }
-        var edgeKey = (quality, quality == EdgeQuality.RefinedMatte ? band : 0);
-        if (_edgeKey != edgeKey || _edge is null)
-        {
-            _edge = EdgeRefinement.Apply(Source, _cut, quality, band, CancellationToken);
-            _edgeKey = edgeKey;
-        }
-        var (alpha, colors) = _edge.Value;
-        return CutOutput.Compose(Source, alpha, colors, output, null);
+        var (alpha, colors) = _edge.Get(Source, _cut, settings, CancellationToken);
+        return CutOutput.Compose(Source, alpha, colors, settings.Output, null);
     }
 
     /// <summary>The selection's bounding box (unless nothing is selected) and one click per painted dot (its centre).</summary>

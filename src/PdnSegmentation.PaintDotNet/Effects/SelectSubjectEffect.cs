@@ -27,8 +27,7 @@ public sealed class SelectSubjectEffect : WholeImageEffect
 
     private (SubjectModelKind Model, ExecutionDevice Device)? _subjectKey;
     private SubjectResult? _subject;
-    private (EdgeQuality Quality, int Band)? _edgeKey;
-    private (float[] Alpha, ColorImage? Colors)? _edge;
+    private readonly EdgeCache _edge = new();
 
     public SelectSubjectEffect() : base("Select Subject", "SelectSubject") { }
 
@@ -36,14 +35,12 @@ public sealed class SelectSubjectEffect : WholeImageEffect
     internal DeviceReport? LastDevice { get; private set; }
     internal int ModelRuns { get; private set; }
 
-    protected override PropertyCollection OnCreatePropertyCollection() => new(new Property[]
-    {
+    protected override PropertyCollection OnCreatePropertyCollection() => new(
+    [
         StaticListChoiceProperty.CreateForEnum(PropertyNames.Model, SubjectModelKind.U2Netp),
         StaticListChoiceProperty.CreateForEnum(PropertyNames.Device, ExecutionDevice.Auto),
-        StaticListChoiceProperty.CreateForEnum(PropertyNames.EdgeQuality, EdgeQuality.RefinedMatte),
-        new Int32Property(PropertyNames.BandWidth, 8, 1, 100),
-        StaticListChoiceProperty.CreateForEnum(PropertyNames.Output, OutputMode.CutOut),
-    });
+        ..CutOptions.Properties(EdgeQuality.RefinedMatte),
+    ]);
 
     protected override ControlInfo OnCreateConfigUI(PropertyCollection props)
     {
@@ -57,9 +54,7 @@ public sealed class SelectSubjectEffect : WholeImageEffect
         device.SetValueDisplayName(ExecutionDevice.Auto, "Auto (GPU if it works, else CPU)");
         device.SetValueDisplayName(ExecutionDevice.DirectML, "GPU (DirectML)");
         device.SetValueDisplayName(ExecutionDevice.Cpu, "CPU");
-        EffectDialog.LabelEdgeQuality(ui, PropertyNames.EdgeQuality);
-        ui.SetPropertyControlValue(PropertyNames.BandWidth, ControlInfoPropertyNames.DisplayName, "Refined matte: edge band (pixels)");
-        EffectDialog.LabelOutput(ui, PropertyNames.Output);
+        CutOptions.Label(ui);
         return ui;
     }
 
@@ -72,18 +67,10 @@ public sealed class SelectSubjectEffect : WholeImageEffect
     {
         var kind = (SubjectModelKind)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Model)!.Value;
         var device = (ExecutionDevice)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Device)!.Value;
-        var quality = (EdgeQuality)token.GetProperty<StaticListChoiceProperty>(PropertyNames.EdgeQuality)!.Value;
-        int band = token.GetProperty<Int32Property>(PropertyNames.BandWidth)!.Value;
-        var output = (OutputMode)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Output)!.Value;
+        var settings = CutOptions.Read(token);
         var subject = Subject(kind, device);
-        var key = (quality, quality == EdgeQuality.RefinedMatte ? band : 0);
-        if (_edgeKey != key || _edge is null)
-        {
-            _edge = EdgeRefinement.Apply(Source, subject.Mask, quality, band, CancellationToken);
-            _edgeKey = key;
-        }
-        var (alpha, colors) = _edge.Value;
-        return CutOutput.Compose(Source, alpha, colors, output, null);
+        var (alpha, colors) = _edge.Get(Source, subject.Mask, settings, CancellationToken);
+        return CutOutput.Compose(Source, alpha, colors, settings.Output, null);
     }
 
     private SubjectResult Subject(SubjectModelKind kind, ExecutionDevice device)
@@ -96,7 +83,6 @@ public sealed class SelectSubjectEffect : WholeImageEffect
         if (_subject.Mask.IsEmpty)
             throw new SegmentationInputException("No subject was found in this layer: try the other model, or select the object and use Smart Cut.");
         _subjectKey = key;
-        _edgeKey = null;
         LastDevice = _subject.Device;
         ModelRuns++;
         return _subject;

@@ -31,24 +31,21 @@ public sealed class SmartCutEffect : WholeImageEffect
 
     private (int Iterations, int Fg, int Bg)? _cutKey;
     private Mask? _cut;
-    private (EdgeQuality Quality, int Band)? _edgeKey;
-    private (float[] Alpha, ColorImage? Colors)? _edge;
+    private readonly EdgeCache _edge = new();
 
     /// <summary>How many GrabCut runs this dialog session needed (tests check that previews reuse the cut).</summary>
     internal int CutsComputed { get; private set; }
 
     public SmartCutEffect() : base("Smart Cut", "SmartCut") { }
 
-    protected override PropertyCollection OnCreatePropertyCollection() => new(new Property[]
-    {
+    protected override PropertyCollection OnCreatePropertyCollection() => new(
+    [
         new Int32Property(PropertyNames.Iterations, 5, 1, 20),
         LayerChoices.Create(PropertyNames.ForegroundHints, Environment, optional: true, n => n.Contains("hint") && (n.Contains("fore") || n.Contains("object") || n.Contains("fg"))),
         LayerChoices.Create(PropertyNames.BackgroundHints, Environment, optional: true, n => n.Contains("hint") && (n.Contains("back") || n.Contains("bg"))),
-        StaticListChoiceProperty.CreateForEnum(PropertyNames.EdgeQuality, EdgeQuality.Hard),
-        new Int32Property(PropertyNames.BandWidth, 8, 1, 100),
-        StaticListChoiceProperty.CreateForEnum(PropertyNames.Output, OutputMode.CutOut),
+        ..CutOptions.Properties(EdgeQuality.Hard),
         new BooleanProperty(PropertyNames.ClearOutsideSelection, true),
-    });
+    ]);
 
     protected override ControlInfo OnCreateConfigUI(PropertyCollection props)
     {
@@ -58,9 +55,7 @@ public sealed class SmartCutEffect : WholeImageEffect
         ui.SetPropertyControlValue(PropertyNames.BackgroundHints, ControlInfoPropertyNames.DisplayName, "Background hints layer (painted pixels are surely background)");
         LayerChoices.Label(ui, PropertyNames.ForegroundHints, Environment);
         LayerChoices.Label(ui, PropertyNames.BackgroundHints, Environment);
-        EffectDialog.LabelEdgeQuality(ui, PropertyNames.EdgeQuality);
-        ui.SetPropertyControlValue(PropertyNames.BandWidth, ControlInfoPropertyNames.DisplayName, "Refined matte: edge band (pixels)");
-        EffectDialog.LabelOutput(ui, PropertyNames.Output);
+        CutOptions.Label(ui);
         ui.SetPropertyControlValue(PropertyNames.ClearOutsideSelection, ControlInfoPropertyNames.DisplayName, "");
         ui.SetPropertyControlValue(PropertyNames.ClearOutsideSelection, ControlInfoPropertyNames.Description, "Clear outside the selection (make it transparent)");
         return ui;
@@ -77,13 +72,11 @@ public sealed class SmartCutEffect : WholeImageEffect
         int iterations = token.GetProperty<Int32Property>(PropertyNames.Iterations)!.Value;
         int fgLayer = (int)token.GetProperty<StaticListChoiceProperty>(PropertyNames.ForegroundHints)!.Value;
         int bgLayer = (int)token.GetProperty<StaticListChoiceProperty>(PropertyNames.BackgroundHints)!.Value;
-        var quality = (EdgeQuality)token.GetProperty<StaticListChoiceProperty>(PropertyNames.EdgeQuality)!.Value;
-        int band = token.GetProperty<Int32Property>(PropertyNames.BandWidth)!.Value;
-        var output = (OutputMode)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Output)!.Value;
+        var settings = CutOptions.Read(token);
         bool clearOutside = token.GetProperty<BooleanProperty>(PropertyNames.ClearOutsideSelection)!.Value;
         var cut = Cut(iterations, fgLayer, bgLayer);
-        var (alpha, colors) = Edge(cut, quality, band);
-        return CutOutput.Compose(Source, alpha, colors, output, KeepOutside(clearOutside));
+        var (alpha, colors) = _edge.Get(Source, cut, settings, CancellationToken);
+        return CutOutput.Compose(Source, alpha, colors, settings.Output, KeepOutside(clearOutside));
     }
 
     private Mask Cut(int iterations, int fgLayer, int bgLayer)
@@ -97,7 +90,6 @@ public sealed class SmartCutEffect : WholeImageEffect
         var input = GrabCutInput.FromRegion(region).WithHints(fg, bg);
         _cut = GrabCut.Segment(source, input, new GrabCutOptions { MaxIterations = iterations }, null, CancellationToken).Foreground;
         _cutKey = key;
-        _edgeKey = null;
         CutsComputed++;
         return _cut;
     }
@@ -122,15 +114,5 @@ public sealed class SmartCutEffect : WholeImageEffect
         if (region.IsEmpty)
             throw new SegmentationInputException("The selection is empty: select the object (a rectangle or lasso around it) and run Smart Cut again.");
         return region;
-    }
-
-    private (float[] Alpha, ColorImage? Colors) Edge(Mask cut, EdgeQuality quality, int band)
-    {
-        var key = (quality, quality == EdgeQuality.RefinedMatte ? band : 0);
-        if (_edgeKey == key && _edge is { } cached) return cached;
-        var edge = EdgeRefinement.Apply(Source, cut, quality, band, CancellationToken);
-        _edge = edge;
-        _edgeKey = key;
-        return edge;
     }
 }
