@@ -79,7 +79,7 @@ public sealed class LazySnapEffect : WholeImageEffect
         double smoothness = token.GetProperty<DoubleProperty>(PropertyNames.Smoothness)!.Value;
         var settings = CutOptions.Read(token);
         var cut = Cut(layer, objectColor, backgroundColor, tolerance, smoothness);
-        var (alpha, colors) = _edge.Get(Source, cut, settings, CancellationToken);
+        var (alpha, colors) = _edge.Get(Source, cut, settings, WorkCancellation);
         return CutOutput.Compose(Source, alpha, colors, settings.Output, null);
     }
 
@@ -102,10 +102,10 @@ public sealed class LazySnapEffect : WholeImageEffect
             throw new SegmentationInputException($"The layer '{name}' has no background stroke in the colour #{backgroundColor:X6}: paint strokes on the background in that colour, or change the background colour.");
         if (_session is null || _sessionSmoothness != smoothness)
         {
-            _session = new LazySnapSession(Source, new LazySnapOptions { Smoothness = smoothness }, CancellationToken);
+            _session = new LazySnapSession(Source, new LazySnapOptions { Smoothness = smoothness }, WorkCancellation);
             _sessionSmoothness = smoothness;
         }
-        _cut = _session.Segment(strokes, CancellationToken).Foreground;
+        _cut = _session.Segment(strokes, WorkCancellation).Foreground;
         _cutKey = key;
         return _cut;
     }

@@ -82,7 +82,7 @@ public sealed class RefineMatteEffect : WholeImageEffect
         var key = (layer, band, method);
         if (_matteKey == key && _matte is not null) return _matte;
         var trimap = TrimapFor(layer, band);
-        _matte = RefineMatte.FromTrimap(Source, trimap, new RefineMatteOptions { Method = method }, null, CancellationToken);
+        _matte = RefineMatte.FromTrimap(Source, trimap, new RefineMatteOptions { Method = method }, null, WorkCancellation);
         _matteKey = key;
         MattesComputed++;
         return _matte;

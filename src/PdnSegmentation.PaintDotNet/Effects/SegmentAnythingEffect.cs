@@ -136,12 +136,12 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
         if (_cutKey != key || _cut is null)
         {
             var prompt = Prompt(useSelection, layer, objectColor, backgroundColor);
-            var result = Session(model, device).Segment(Source, prompt, CancellationToken);
+            var result = Session(model, device).Segment(Source, prompt, WorkCancellation);
             if (result.Mask.IsEmpty) throw new SegmentationInputException("Segment Anything found nothing under these prompts: put dots on the object itself, or a box around it.");
             _cut = result.Mask;
             _cutKey = key;
         }
-        var (alpha, colors) = _edge.Get(Source, _cut, settings, CancellationToken);
+        var (alpha, colors) = _edge.Get(Source, _cut, settings, WorkCancellation);
         return CutOutput.Compose(Source, alpha, colors, settings.Output, null);
     }
 
@@ -208,7 +208,7 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
 
     protected override void OnDispose(bool disposing)
     {
+        base.OnDispose(disposing); // waits for abandoned work that may still use the session
         if (disposing) _sam?.Dispose();
-        base.OnDispose(disposing);
     }
 }

@@ -69,7 +69,7 @@ public sealed class SelectSubjectEffect : WholeImageEffect
         var device = (ExecutionDevice)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Device)!.Value;
         var settings = CutOptions.Read(token);
         var subject = Subject(kind, device);
-        var (alpha, colors) = _edge.Get(Source, subject.Mask, settings, CancellationToken);
+        var (alpha, colors) = _edge.Get(Source, subject.Mask, settings, WorkCancellation);
         return CutOutput.Compose(Source, alpha, colors, settings.Output, null);
     }
 
@@ -79,7 +79,7 @@ public sealed class SelectSubjectEffect : WholeImageEffect
         if (_subjectKey == key && _subject is not null) return _subject;
         string models = Path.Combine(Path.GetDirectoryName(((IEffect)this).EffectInfo.AssemblyLocation)!, "models");
         using var selector = SubjectSelector.Open(models, kind, new SelectSubjectOptions { Device = device });
-        _subject = selector.Select(Source, CancellationToken);
+        _subject = selector.Select(Source, WorkCancellation);
         if (_subject.Mask.IsEmpty)
             throw new SegmentationInputException("No subject was found in this layer: try the other model, or select the object and use Smart Cut.");
         _subjectKey = key;

@@ -75,7 +75,7 @@ public sealed class SmartCutEffect : WholeImageEffect
         var settings = CutOptions.Read(token);
         bool clearOutside = token.GetProperty<BooleanProperty>(PropertyNames.ClearOutsideSelection)!.Value;
         var cut = Cut(iterations, fgLayer, bgLayer);
-        var (alpha, colors) = _edge.Get(Source, cut, settings, CancellationToken);
+        var (alpha, colors) = _edge.Get(Source, cut, settings, WorkCancellation);
         return CutOutput.Compose(Source, alpha, colors, settings.Output, KeepOutside(clearOutside));
     }
 
@@ -88,7 +88,7 @@ public sealed class SmartCutEffect : WholeImageEffect
         var fg = HintLayers.Read(Environment, fgLayer, "object hints");
         var bg = HintLayers.Read(Environment, bgLayer, "background hints");
         var input = GrabCutInput.FromRegion(region).WithHints(fg, bg);
-        _cut = GrabCut.Segment(source, input, new GrabCutOptions { MaxIterations = iterations }, null, CancellationToken).Foreground;
+        _cut = GrabCut.Segment(source, input, new GrabCutOptions { MaxIterations = iterations }, null, WorkCancellation).Foreground;
         _cutKey = key;
         CutsComputed++;
         return _cut;

@@ -15,12 +15,19 @@ namespace PdnSegmentation.PaintDotNet.Effects;
 /// error dialog (which reports the exception's message with the plugin's support info) is where the user reads it; the
 /// layer is left unchanged. Cancellation leaves no result, and OnRender then copies the layer as it was.
 /// </para>
+/// <para>
+/// The work runs on a worker task that OnSetToken waits for, so a cancel returns at once even while the engine is in a
+/// stretch without a cancellation check; the abandoned task stops at its next check and the next OnSetToken waits for
+/// it before touching the caches again. Effects pass <see cref="WorkCancellation"/> (the token of the run they belong
+/// to) to the engine, never the renderer's current token, which Paint.NET replaces for the next run.
+/// </para>
 /// </summary>
 public abstract class WholeImageEffect : PropertyBasedBitmapEffect
 {
     private ColorImage? _source;
     private byte[]? _coverage;
     private ColorImage? _result;
+    private Task? _abandoned;
 
     protected WholeImageEffect(string name, string icon)
         : base(name, EffectIcons.Load(icon), SubmenuNames.Object, BitmapEffectOptions.Create() with { IsConfigurable = true })
@@ -39,25 +46,57 @@ public abstract class WholeImageEffect : PropertyBasedBitmapEffect
         base.OnInitializeRenderInfo(renderInfo);
     }
 
+    /// <summary>The cancellation token of the run in progress (pass it to the engine).</summary>
+    protected CancellationToken WorkCancellation { get; private set; }
+
     protected override sealed void OnSetToken(PropertyBasedEffectConfigToken? newToken)
     {
         base.OnSetToken(newToken);
         _result = null;
+        WaitForAbandonedWork();
         if (newToken is null) return;
+        // Read on this thread: after a cancel, OnRender copies the layer while the abandoned task may still run.
+        _ = Source;
+        _ = Coverage;
+        var cancellation = CancellationToken;
+        WorkCancellation = cancellation;
+        var work = Task.Run(() => Compute(newToken), CancellationToken.None);
         try
         {
-            _result = Compute(newToken);
+            work.Wait(cancellation);
+            _result = work.Result;
         }
         catch (OperationCanceledException)
         {
-            _result = null;
+            _abandoned = work; // still running until its next cancellation check
         }
+        catch (AggregateException e) when (e.InnerException is OperationCanceledException)
+        {
+        }
+        catch (AggregateException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+        }
+    }
+
+    private void WaitForAbandonedWork()
+    {
+        if (_abandoned is not { } task) return;
+        try { task.Wait(); }
+        catch (AggregateException) { } // its cancellation (or a failure nobody asked for any more)
+        _abandoned = null;
     }
 
     /// <summary>The new layer for these parameters (cache what a preview change does not need to redo).</summary>
     protected abstract ColorImage Compute(PropertyBasedEffectConfigToken token);
 
     protected override sealed void OnRender(IBitmapEffectOutput output) => PdnImages.WriteTile(_result ?? Source, output);
+
+    protected override void OnDispose(bool disposing)
+    {
+        if (disposing) WaitForAbandonedWork();
+        base.OnDispose(disposing);
+    }
 
     /// <summary>Selection coverage for "keep outside the selection", or null to clear it.</summary>
     protected byte[]? KeepOutside(bool clearOutside) => clearOutside ? null : Coverage;
