@@ -50,6 +50,21 @@ public class SegmentAnythingEffectTests
     }
 
     [Fact]
+    public void WithoutAnInstalledModelTheUserIsToldToInstallOne()
+    {
+        Directory.Delete(Installed, recursive: true); // the next test's constructor installs it again
+        var (document, _) = Photo();
+        document.Selection = HostSelection.Rectangle(document.Size, new RectInt32(120, 80, 160, 140));
+        var original = document.Layers[0].ToArray();
+        using var session = EffectHost.Open<SegmentAnythingEffect>(document, 0);
+        var status = (string)session.ConfigUI.FindControlForPropertyName(Names.DeviceStatus)!.ControlProperties[ControlInfoPropertyNames.Description]!.Value!;
+        Assert.Contains("No Segment Anything model is installed", status);
+        var error = Assert.Throws<SegmentationInputException>(() => session.Render());
+        Assert.Contains("install one", error.Message);
+        Assert.Equal(original, document.Layers[0].ToArray());
+    }
+
+    [Fact]
     public void WithoutAPromptTheUserIsToldWhatToDraw()
     {
         var (document, _) = Photo();

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Globalization;
+using PaintDotNet.Imaging;
+using PaintDotNet.Rendering;
+using PaintDotNet.TestHost;
+using PdnSegmentation.PaintDotNet.Effects;
+using PdnSegmentation.TestSupport;
+
+namespace PdnSegmentation.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project tests/PdnSegmentation.Benchmarks -- effect-memory [megapixels]</c>: Smart Cut on a
+/// large generated photo in the test host (one rectangle selection, hard edge and refined matte), with the time and the
+/// process's peak resident memory (Linux VmHWM, reset before each run). The host's own document copies are included.
+/// </summary>
+public static class EffectMemoryBenchmark
+{
+    public static void Run(string[] args)
+    {
+        double megapixels = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 24;
+        int width = (int)Math.Round(Math.Sqrt(megapixels * 1e6 * 3 / 2)), height = (int)Math.Round(width * 2.0 / 3);
+        var scene = SyntheticScene.ObjectOnClutter(width, height, 2);
+        var document = new HostDocument(new SizeInt32(width, height));
+        var layer = document.AddLayer("Background");
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                var p = scene.Image[x, y];
+                layer[x, y] = new ColorBgra32(p.B, p.G, p.R, p.A);
+            }
+        document.Selection = HostSelection.Rectangle(document.Size, new RectInt32(scene.Box.X, scene.Box.Y, scene.Box.Width, scene.Box.Height));
+        scene = null!;
+        GC.Collect();
+        Console.WriteLine($"Smart Cut in the test host: {width}×{height} ({width * height / 1e6:F1} MP), {Environment.ProcessorCount} cores.");
+        Console.WriteLine();
+        Console.WriteLine("| edge quality | s (whole run) | peak RSS MB | result |");
+        Console.WriteLine("|---|---:|---:|---|");
+        foreach (var quality in new[] { EdgeQuality.Hard, EdgeQuality.RefinedMatte })
+        {
+            ResetPeak();
+            var watch = Stopwatch.StartNew();
+            var run = EffectHost.Run<SmartCutEffect>(document, 0, p => p[SmartCutEffect.PropertyNames.EdgeQuality]!.Value = quality);
+            double seconds = watch.Elapsed.TotalSeconds;
+            long peak = Peak();
+            int opaque = run.Layer.Count(p => p.A >= 128);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {quality} | {seconds:F1} | {peak / 1048576.0:F0} | {opaque} object pixels |"));
+            GC.Collect();
+        }
+    }
+
+    private static void ResetPeak()
+    {
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static long Peak()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        return 0;
+    }
+}
