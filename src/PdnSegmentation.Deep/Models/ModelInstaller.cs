@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using PdnSegmentation.Deep.Runtime;
+using PdnSegmentation.Deep.Sam;
+
+namespace PdnSegmentation.Deep.Models;
+
+/// <summary>A model the catalogue offers for download: its files, licence and (for SAM exports) tensor names.</summary>
+public sealed record DownloadableModel(string Name, string Task, string Licence, IReadOnlyList<ModelSource> Files, SamTensorNames? SamTensors = null);
+
+/// <summary>
+/// Installs models into a models folder all-or-nothing: files are downloaded (or copied from a local file the user
+/// names) into a staging folder beside the target, verified (size and SHA-256 where published; for Segment Anything,
+/// the ONNX tensor contract — inputs and outputs present — so an unpinned download is at least the right kind of model),
+/// and the staging folder is renamed into place with its model.json. A failure leaves the models folder as it was (a
+/// partial download stays in the staging folder so the next attempt resumes).
+/// </summary>
+public static class ModelInstaller
+{
+    public static async Task<InstalledModel> InstallAsync(HttpClient http, DownloadableModel model, string modelsFolder,
+        IReadOnlyDictionary<string, string>? localFiles = null, IProgress<(string File, long Done, long? Total)>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(modelsFolder);
+        string target = Path.Combine(modelsFolder, model.Name);
+        string staging = Path.Combine(modelsFolder, "." + model.Name + ".staging");
+        Directory.CreateDirectory(staging);
+        var entries = new Dictionary<string, object>();
+        foreach (var source in model.Files)
+        {
+            string destination = Path.Combine(staging, source.FileName);
+            string sha;
+            if (localFiles is not null && localFiles.TryGetValue(source.Role, out var local))
+                sha = CopyLocal(source, local, destination);
+            else
+            {
+                var fileProgress = progress is null ? null : new Progress<(long Done, long? Total)>(p => progress.Report((source.FileName, p.Done, p.Total)));
+                sha = await ModelDownload.FetchAsync(http, source, destination, fileProgress, cancellationToken);
+            }
+            entries[source.Role] = new { path = source.FileName, size = new FileInfo(destination).Length, sha256 = sha };
+        }
+        if (model.Task == InstalledModel.SegmentAnythingTask) CheckSamContract(model, staging);
+        var descriptor = new { name = model.Name, task = model.Task, licence = model.Licence, files = entries, tensors = model.SamTensors };
+        File.WriteAllText(Path.Combine(staging, "model.json"), JsonSerializer.Serialize(descriptor, InstalledModel.JsonOptions));
+        // Swap into place: the previous version (if any) is kept until the new one is in.
+        string previous = target + ".previous";
+        if (Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
+        if (Directory.Exists(target)) Directory.Move(target, previous);
+        Directory.Move(staging, target);
+        if (Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
+        return InstalledModel.Load(target);
+    }
+
+    private static string CopyLocal(ModelSource source, string local, string destination)
+    {
+        if (!File.Exists(local)) throw new ModelException($"The file '{local}' given for {source.FileName} does not exist.");
+        File.Copy(local, destination, overwrite: true);
+        var file = new ModelFile(destination, source.Size ?? new FileInfo(destination).Length, source.Sha256 ?? Sha256Of(destination));
+        file.Verify();
+        return Sha256Of(destination);
+    }
+
+    private static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream)).ToLowerInvariant();
+    }
+
+    /// <summary>Opens the encoder and decoder and checks the SAM export's inputs and outputs are there.</summary>
+    private static void CheckSamContract(DownloadableModel model, string folder)
+    {
+        var names = model.SamTensors ?? new SamTensorNames();
+        void Require(string role, IEnumerable<string> inputs, IEnumerable<string> outputs)
+        {
+            var file = model.Files.First(f => f.Role == role);
+            string path = Path.Combine(folder, file.FileName);
+            try
+            {
+                using var session = new InferenceSession(path);
+                var missing = inputs.Where(n => !session.InputMetadata.ContainsKey(n)).Concat(outputs.Where(n => !session.OutputMetadata.ContainsKey(n))).ToList();
+                if (missing.Count > 0)
+                    throw new ModelException($"'{file.FileName}' is not a Segment Anything {role} with the expected tensors (missing: {string.Join(", ", missing)}). " +
+                                             "Map its tensor names in the catalogue or use another export.");
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new ModelException($"'{file.FileName}' is not a valid ONNX model ({e.Message.Split('\n')[0]}).", e);
+            }
+        }
+        Require("encoder", [names.Image], [names.Embeddings]);
+        Require("decoder", [names.Embeddings, names.PointCoords, names.PointLabels, names.MaskInput, names.HasMaskInput, names.OriginalSize],
+            [names.IouPredictions, names.LowResMasks]);
+    }
+
+    /// <summary>Removes an installed model's folder; nothing else in the models folder is touched.</summary>
+    public static void Remove(string modelsFolder, string name)
+    {
+        string target = Path.Combine(modelsFolder, name);
+        if (!File.Exists(Path.Combine(target, "model.json")))
+            throw new ModelException($"No model named '{name}' is installed in '{modelsFolder}'.");
+        Directory.Delete(target, recursive: true);
+    }
+}
