@@ -1,0 +1,50 @@
+using System.Text.Json;
+using PdnSegmentation.Deep.Runtime;
+using PdnSegmentation.Deep.Sam;
+
+namespace PdnSegmentation.Deep.Models;
+
+/// <summary>One catalogue entry (models/manifest.json): a bundled model, or one users install.</summary>
+public sealed record CatalogEntry(string Name, string Task, bool Bundled, string Licence, string? Source, IReadOnlyList<CatalogFile> Files, SamTensorNames? Tensors);
+
+public sealed record CatalogFile(string Role, string FileName, string? Url, long? Size, string? Sha256);
+
+/// <summary>The model catalogue shipped in models/manifest.json.</summary>
+public static class ModelCatalog
+{
+    public static IReadOnlyList<CatalogEntry> Load(string modelsFolder)
+    {
+        string path = Path.Combine(modelsFolder, "manifest.json");
+        if (!File.Exists(path)) return [];
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), InstalledModel.JsonOptions);
+            return manifest?.Models?.Select(m => new CatalogEntry(m.Name, m.Task, m.Bundled, m.Licence ?? "", m.Source, m.Files ?? [], m.Tensors)).ToList() ?? [];
+        }
+        catch (JsonException e)
+        {
+            throw new ModelException($"The model catalogue '{path}' cannot be read ({e.Message}). Reinstall the tool.", e);
+        }
+    }
+
+    /// <summary>
+    /// What to install for <paramref name="entry"/>: its files from the catalogue's URLs, or from the URLs or local files
+    /// the user gives per role (role=value).
+    /// </summary>
+    public static DownloadableModel ToDownload(CatalogEntry entry, IReadOnlyDictionary<string, string> urls, IReadOnlyDictionary<string, string> localFiles)
+    {
+        if (entry.Bundled) throw new ModelException($"'{entry.Name}' is bundled: it is installed with the tool and the plugin already.");
+        var sources = new List<ModelSource>();
+        foreach (var file in entry.Files)
+        {
+            string? url = urls.GetValueOrDefault(file.Role) ?? file.Url;
+            if (url is null && !localFiles.ContainsKey(file.Role))
+                throw new ModelException($"'{entry.Name}' has no download address for its {file.Role}: give --from {file.Role}=PATH or --url {file.Role}=URL. {entry.Source}");
+            sources.Add(new ModelSource(file.Role, file.FileName, new Uri(url ?? "file:///local"), file.Size, file.Sha256));
+        }
+        return new DownloadableModel(entry.Name, entry.Task, entry.Licence, sources, entry.Tensors);
+    }
+
+    private sealed record Manifest(List<ManifestModel>? Models);
+    private sealed record ManifestModel(string Name, string Task, bool Bundled, string? Licence, string? Source, List<CatalogFile>? Files, SamTensorNames? Tensors);
+}
