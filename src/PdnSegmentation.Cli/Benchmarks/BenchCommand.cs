@@ -15,5 +15,6 @@ public static class BenchCommand
             MatteScaleBenchmark.Create(context),
             LazySnapBenchmark.Create(context),
             SubjectBenchmark.Create(context),
+            SamBenchmark.Create(context),
         };
 }

@@ -60,6 +60,9 @@ public sealed class SegmentAnything : IDisposable
     }
 
     public int EncoderRuns { get; private set; }
+
+    /// <summary>Time the last Segment call spent inside the decoder's ONNX run (the rest is this class's own work).</summary>
+    public TimeSpan LastDecoderRunTime { get; private set; }
     public DeviceReport Device => _encoder.Device;
 
     public static SegmentAnything Open(ModelFile encoder, ModelFile decoder, ExecutionDevice device, SamTensorNames? names = null)
@@ -131,7 +134,9 @@ public sealed class SegmentAnything : IDisposable
             NamedOnnxValue.CreateFromTensor(_names.OriginalSize, new DenseTensor<float>(new float[] { image.Height, image.Width }, [2])),
         };
         cancellationToken.ThrowIfCancellationRequested();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var outputs = _decoder.Session.Run(inputs, [_names.IouPredictions, _names.LowResMasks]);
+        LastDecoderRunTime = clock.Elapsed;
         var iou = outputs[0].AsEnumerable<float>().ToArray();
         var lowRes = outputs[1].AsEnumerable<float>().ToArray();
         int variants = iou.Length;
