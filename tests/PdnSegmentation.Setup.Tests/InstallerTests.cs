@@ -1,0 +1,182 @@
+using System.Security.Cryptography;
+
+namespace PdnSegmentation.Setup.Tests;
+
+/// <summary>
+/// The installer on a fake file system (temporary folders laid out as Paint.NET installs) with an injected machine
+/// (registry, special folders, version reading) and injected faults.
+/// </summary>
+public sealed class InstallerTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("pdnseg-setup-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private sealed class FakeMachine(string? registry, string programFiles, string documents) : IMachine
+    {
+        public string? RegistryInstallFolder() => registry;
+        public string ProgramFiles() => programFiles;
+        public string Documents() => documents;
+        // Fake installs carry their version in PaintDotNet.dll's text (the real machine reads the file version).
+        public Version? PaintDotNetVersion(string folder)
+        {
+            string dll = Path.Combine(folder, "PaintDotNet.dll");
+            return File.Exists(dll) ? Version.Parse(File.ReadAllText(dll)) : null;
+        }
+    }
+
+    private string FakePaintDotNet(string relative, string version)
+    {
+        string folder = Path.Combine(_root, relative);
+        Directory.CreateDirectory(Path.Combine(folder, "Effects"));
+        File.WriteAllText(Path.Combine(folder, "PaintDotNet.dll"), version);
+        File.WriteAllText(Path.Combine(folder, "Effects", "SomeoneElsesPlugin.dll"), "other plugin");
+        return folder;
+    }
+
+    private string Payload(string name, string version, int files = 4)
+    {
+        string folder = Path.Combine(_root, name);
+        Directory.CreateDirectory(Path.Combine(folder, "models"));
+        for (int i = 0; i < files; i++)
+            File.WriteAllText(Path.Combine(folder, i == 0 ? "PdnSegmentation.dll" : i == files - 1 ? "models/u2netp.onnx" : $"Dependency{i}.dll"), $"{version} file {i}");
+        PayloadManifest.Create(folder, version).Save(folder);
+        return folder;
+    }
+
+    private static Dictionary<string, string> Snapshot(string folder) =>
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(folder, f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+
+    [Fact]
+    public void FindsClassicStoreAndPortableInstallsAndRefusesOldOnes()
+    {
+        string programFiles = Path.Combine(_root, "Program Files");
+        string classic = FakePaintDotNet("Program Files/paint.net", "5.1.9.0");
+        string documents = Path.Combine(_root, "Documents");
+        Directory.CreateDirectory(Path.Combine(documents, "paint.net App Files", "Effects"));
+        var found = new PaintDotNetLocator(new FakeMachine(null, programFiles, documents)).Find();
+        Assert.Equal([PaintDotNetKind.Classic, PaintDotNetKind.Store], found.Select(f => f.Kind));
+        Assert.Equal(Path.Combine(classic, "Effects"), found[0].EffectsFolder);
+        Assert.Equal(new Version(5, 1, 9, 0), found[0].Version);
+        Assert.Equal(Path.Combine(documents, "paint.net App Files", "Effects"), found[1].EffectsFolder);
+
+        // The registry wins over the default folder.
+        string elsewhere = FakePaintDotNet("D/Tools/paint.net", "5.2.0.0");
+        Assert.Equal(elsewhere, new PaintDotNetLocator(new FakeMachine(elsewhere, programFiles, documents)).Find()[0].InstallFolder);
+
+        string portable = FakePaintDotNet("USB/paint.net", "5.1.1.0");
+        var p = new PaintDotNetLocator(new FakeMachine(null, programFiles, documents)).Find(portable).Single();
+        Assert.Equal((PaintDotNetKind.Portable, Path.Combine(portable, "Effects")), (p.Kind, p.EffectsFolder));
+
+        string old = FakePaintDotNet("Old/paint.net", "4.3.12.0");
+        var error = Assert.Throws<SetupException>(() => new PaintDotNetLocator(new FakeMachine(old, programFiles, documents)).Find());
+        Assert.Contains("Paint.NET 4.3.12.0", error.Message);
+        Assert.Contains("5.1 or newer", error.Message);
+        Assert.Contains("does not contain Paint.NET", Assert.Throws<SetupException>(() =>
+            new PaintDotNetLocator(new FakeMachine(null, programFiles, documents)).Find(Path.Combine(_root, "nothing"))).Message);
+    }
+
+    [Fact]
+    public void InstallThenUninstallLeavesTheTreeByteIdentical()
+    {
+        string effects = Path.Combine(FakePaintDotNet("pdn", "5.1.9.0"), "Effects");
+        var before = Snapshot(effects);
+        var installer = new PluginInstaller();
+        installer.Install(Payload("payload", "1.0.0"), effects);
+        var status = installer.Status(effects)!;
+        Assert.True(status.Intact);
+        Assert.Equal("1.0.0", status.Version);
+        Assert.Equal("1.0.0 file 0", File.ReadAllText(Path.Combine(effects, "PdnSegmentation", "PdnSegmentation.dll")));
+        installer.Uninstall(effects);
+        Assert.Equal(before, Snapshot(effects));
+        Assert.False(Directory.Exists(Path.Combine(effects, "PdnSegmentation")));
+    }
+
+    [Fact]
+    public void UninstallKeepsFilesTheUserAddedToThePluginFolder()
+    {
+        string effects = Path.Combine(FakePaintDotNet("pdn", "5.1.9.0"), "Effects");
+        var installer = new PluginInstaller();
+        installer.Install(Payload("payload", "1.0.0"), effects);
+        string mine = Path.Combine(effects, "PdnSegmentation", "models", "my-own-model.onnx");
+        File.WriteAllText(mine, "user data");
+        installer.Uninstall(effects);
+        Assert.True(File.Exists(mine));
+        Assert.Equal(["my-own-model.onnx"], Directory.GetFiles(Path.Combine(effects, "PdnSegmentation"), "*", SearchOption.AllDirectories).Select(Path.GetFileName));
+    }
+
+    private sealed class FailAfter(int step) : IInstallSteps
+    {
+        private int _count;
+        public void After(string name)
+        {
+            if (++_count == step) throw new IOException($"injected failure after '{name}'");
+        }
+    }
+
+    [Fact]
+    public void AnUpgradeInterruptedAtAnyStepLeavesTheOldOrTheNewVersionComplete()
+    {
+        string pdn = FakePaintDotNet("pdn", "5.1.9.0");
+        string effects = Path.Combine(pdn, "Effects");
+        string oldPayload = Payload("old", "1.0.0"), newPayload = Payload("new", "2.0.0", files: 5);
+        int steps = PayloadManifest.Load(newPayload).Files.Count + 3; // copies, log, move aside, move in
+        for (int step = 1; step <= steps + 1; step++)
+        {
+            new PluginInstaller().Install(oldPayload, effects);
+            var oldTree = Snapshot(PluginInstaller.PluginFolder(effects));
+            try { new PluginInstaller(new FailAfter(step)).Install(newPayload, effects); }
+            catch (IOException) { }
+            var tree = Snapshot(PluginInstaller.PluginFolder(effects));
+            var status = new PluginInstaller().Status(effects)!;
+            Assert.True(status.Intact, $"step {step}: damaged {string.Join(", ", status.Damaged)} missing {string.Join(", ", status.Missing)}");
+            if (status.Version == "1.0.0") Assert.Equal(oldTree, tree);
+            else Assert.Equal("2.0.0", status.Version);
+            Assert.Equal(["PdnSegmentation", "SomeoneElsesPlugin.dll"], Directory.GetFileSystemEntries(effects).Select(Path.GetFileName).Order());
+        }
+    }
+
+    [Fact]
+    public void ACorruptPayloadFileIsRefusedByName()
+    {
+        string effects = Path.Combine(FakePaintDotNet("pdn", "5.1.9.0"), "Effects");
+        string payload = Payload("payload", "1.0.0");
+        File.AppendAllText(Path.Combine(payload, "Dependency1.dll"), "!");
+        var before = Snapshot(effects);
+        var error = Assert.Throws<SetupException>(() => new PluginInstaller().Install(payload, effects));
+        Assert.Contains("'Dependency1.dll' is corrupt", error.Message);
+        Assert.Equal(before, Snapshot(effects));
+    }
+
+    [Fact]
+    public void AFileInUseIsReportedAndNothingChanges()
+    {
+        string effects = Path.Combine(FakePaintDotNet("pdn", "5.1.9.0"), "Effects");
+        new PluginInstaller().Install(Payload("old", "1.0.0"), effects);
+        var before = Snapshot(effects);
+        using (new FileStream(Path.Combine(effects, "PdnSegmentation", "PdnSegmentation.dll"), FileMode.Open, FileAccess.Read, FileShare.Read))
+        {
+            var error = Assert.Throws<SetupException>(() => new PluginInstaller().Install(Payload("new", "2.0.0"), effects));
+            Assert.Contains("Paint.NET is probably running", error.Message);
+            Assert.Contains("PdnSegmentation.dll", error.Message);
+        }
+        Assert.Equal(before, Snapshot(effects));
+    }
+
+    [Fact]
+    public void RepairRestoresADamagedFileAndStatusReportsDamage()
+    {
+        string effects = Path.Combine(FakePaintDotNet("pdn", "5.1.9.0"), "Effects");
+        string payload = Payload("payload", "1.0.0");
+        var installer = new PluginInstaller();
+        installer.Install(payload, effects);
+        File.WriteAllText(Path.Combine(effects, "PdnSegmentation", "Dependency1.dll"), "damaged");
+        File.Delete(Path.Combine(effects, "PdnSegmentation", "Dependency2.dll"));
+        var status = installer.Status(effects)!;
+        Assert.Equal(["Dependency1.dll"], status.Damaged);
+        Assert.Equal(["Dependency2.dll"], status.Missing);
+        installer.Install(payload, effects); // repair = install the same payload again
+        Assert.True(installer.Status(effects)!.Intact);
+    }
+}
