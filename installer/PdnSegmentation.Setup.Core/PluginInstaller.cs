@@ -78,6 +78,7 @@ public sealed class PluginInstaller(IInstallSteps? steps = null)
             }
             Directory.Move(staging, target);
             _steps.After("move in");
+            Unblock(target);
         }
         catch
         {
@@ -88,6 +89,20 @@ public sealed class PluginInstaller(IInstallSteps? steps = null)
             throw;
         }
         if (Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
+    }
+
+    /// <summary>
+    /// Windows marks downloaded files with a Zone.Identifier stream, and .NET refuses to load "blocked" plugin assemblies:
+    /// remove the stream from every installed file (there is nothing to do elsewhere).
+    /// </summary>
+    private static void Unblock(string folder)
+    {
+        if (!OperatingSystem.IsWindows()) return;
+        foreach (var file in Directory.GetFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            try { File.Delete(file + ":Zone.Identifier"); }
+            catch (IOException) { } // no stream: not blocked
+        }
     }
 
     /// <summary>Removes exactly the files the install recorded (and folders they leave empty).</summary>

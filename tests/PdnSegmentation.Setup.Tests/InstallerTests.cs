@@ -179,4 +179,45 @@ public sealed class InstallerTests : IDisposable
         installer.Install(payload, effects); // repair = install the same payload again
         Assert.True(installer.Status(effects)!.Intact);
     }
+
+    private (int Exit, string Out, string Error) Setup(IMachine machine, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = PdnSegmentation.Setup.Console.SetupApp.Run(args, output, error, machine, new StringReader("y\n"));
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void TheConsoleFrontEndInstallsReportsAndUninstalls()
+    {
+        string pdn = FakePaintDotNet("Program Files/paint.net", "5.1.9.0");
+        var machine = new FakeMachine(null, Path.Combine(_root, "Program Files"), Path.Combine(_root, "Documents"));
+        string payload = Payload("payload", "3.1.0");
+        File.Delete(Path.Combine(payload, PayloadManifest.FileName));
+        Assert.Equal(0, Setup(machine, "make-payload", payload, "--version", "3.1.0").Exit);
+
+        Assert.Contains("PdnSegmentation not installed", Setup(machine, "status").Out);
+        var install = Setup(machine, "install", "--payload", payload);
+        Assert.True(install.Exit == 0, install.Error);
+        Assert.Contains("PdnSegmentation 3.1.0 is installed", install.Out);
+        Assert.Contains("PdnSegmentation 3.1.0", Setup(machine, "status").Out);
+        Assert.Contains("all files intact", Setup(machine, "status").Out);
+        File.WriteAllText(Path.Combine(pdn, "Effects", "PdnSegmentation", "Dependency1.dll"), "damaged");
+        Assert.Contains("damaged: Dependency1.dll (run repair)", Setup(machine, "status").Out);
+        Assert.Equal(0, Setup(machine, "repair", "--payload", payload, "--yes").Exit);
+        Assert.Contains("all files intact", Setup(machine, "status").Out);
+        Assert.Equal(0, Setup(machine, "uninstall", "--yes").Exit);
+        Assert.Contains("not installed", Setup(machine, "status").Out);
+    }
+
+    [Fact]
+    public void WithoutPaintDotNetTheUserIsTold()
+    {
+        var machine = new FakeMachine(null, Path.Combine(_root, "none"), Path.Combine(_root, "none"));
+        var (exit, _, error) = Setup(machine, "status");
+        Assert.Equal(1, exit);
+        Assert.Contains("Paint.NET was not found", error);
+        Assert.Equal(2, Setup(machine, "frobnicate").Exit);
+    }
 }

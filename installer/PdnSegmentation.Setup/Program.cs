@@ -1,0 +1,1 @@
+return PdnSegmentation.Setup.Console.SetupApp.Run(args, Console.Out, Console.Error);
