@@ -34,7 +34,7 @@ public static class LazySnapCommand
     {
         if (tolerance is < 0 or > 127) throw new UsageException($"--tolerance must be between 0 and 127 (got {tolerance}).");
         if (!(smoothness >= 0) || double.IsInfinity(smoothness)) throw new UsageException($"--smoothness must be a non-negative number (got {smoothness}).");
-        if (Near(fgColor, bgColor, tolerance)) throw new UsageException("--fg-color and --bg-color are the same colour (within --tolerance): strokes could not be told apart.");
+        if (ScribbleMasks.ColorsIndistinguishable(fgColor, bgColor, tolerance)) throw new UsageException("--fg-color and --bg-color are the same colour (within --tolerance): strokes could not be told apart.");
         ImageFiles.CheckColorOutputName(outputPath);
         if (maskPath is not null) ImageFiles.CheckGrayOutputName(maskPath);
         OutputFiles.CheckWritable(outputPath);
@@ -62,7 +62,4 @@ public static class LazySnapCommand
         context.Out.WriteLine($"{Path.GetFileName(outputPath)}: {objectPixels} object pixels ({100.0 * objectPixels / image.PixelCount:F1} %), {session.Regions.Count} watershed regions");
         return ExitCodes.Success;
     }
-
-    private static bool Near(Bgra32 a, Bgra32 b, int tolerance) =>
-        Math.Abs(a.R - b.R) <= 2 * tolerance && Math.Abs(a.G - b.G) <= 2 * tolerance && Math.Abs(a.B - b.B) <= 2 * tolerance;
 }

@@ -241,11 +241,9 @@ public sealed class LazySnapSession
                         int nx = x + ContrastPrior.Dx[d], ny = y + ContrastPrior.Dy[d];
                         if ((uint)nx >= (uint)_width || (uint)ny >= (uint)_height) continue;
                         int j = ny * _width + nx;
+                        if (band[j] != 0 && d >= 4) continue; // a band pair is set once, from its first pixel
                         float weight = lambda * PairWeight(x, y, nx, ny, d, polygonDistance);
-                        if (band[j] != 0)
-                        {
-                            if (d < 4) graph.SetEdge(x, y, (GridDirection)d, weight, weight); // each pair once
-                        }
+                        if (band[j] != 0) graph.SetEdge(x, y, (GridDirection)d, weight, weight);
                         else if (fixedBits[j] != 0) source += weight; // a fixed object neighbour: paid if p ends background
                         else sink += weight;
                     }

@@ -34,6 +34,10 @@ public sealed record ScribbleMasks(Mask Foreground, Mask Background)
         return new ScribbleMasks(fg, bg);
     }
 
+    /// <summary>True when some pixel colour could be read as either stroke colour (each channel within 2 × tolerance).</summary>
+    public static bool ColorsIndistinguishable(Bgra32 a, Bgra32 b, int tolerance) =>
+        Math.Abs(a.R - b.R) <= 2 * tolerance && Math.Abs(a.G - b.G) <= 2 * tolerance && Math.Abs(a.B - b.B) <= 2 * tolerance;
+
     private static bool Near(byte b, byte g, byte r, Bgra32 c, int tolerance) =>
         Math.Abs(b - c.B) <= tolerance && Math.Abs(g - c.G) <= tolerance && Math.Abs(r - c.R) <= tolerance;
 

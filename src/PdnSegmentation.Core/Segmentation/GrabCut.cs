@@ -242,43 +242,9 @@ public sealed partial class GrabCut
 
     private static double ComputeBeta(ColorImage image, int parallelism)
     {
-        int w = image.Width, h = image.Height;
-        var sums = new double[ChunkCount];
-        var counts = new long[ChunkCount];
-        RowChunks.Run(h, parallelism, CancellationToken.None, (chunk, y0, y1) =>
-        {
-            double sum = 0;
-            long count = 0;
-            for (int y = y0; y < y1; y++)
-            {
-                var row = image.Row(y);
-                var below = y + 1 < h ? image.Row(y + 1) : default;
-                for (int x = 0; x < w; x++)
-                {
-                    int o = x * 4;
-                    if (x + 1 < w) { sum += Distance2(row, o, row, o + 4); count++; }
-                    if (!below.IsEmpty)
-                    {
-                        sum += Distance2(row, o, below, o); count++;
-                        if (x + 1 < w) { sum += Distance2(row, o, below, o + 4); count++; }
-                        if (x > 0) { sum += Distance2(row, o, below, o - 4); count++; }
-                    }
-                }
-            }
-            sums[chunk] = sum;
-            counts[chunk] = count;
-        });
-        double total = sums.Sum();
-        long n = counts.Sum();
         // β = (2⟨‖z_m − z_n‖²⟩)⁻¹; a flat image has no contrast to adapt to.
-        return n == 0 || total <= 0 ? 0 : 1.0 / (2 * total / n);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Distance2(ReadOnlySpan<byte> a, int ia, ReadOnlySpan<byte> b, int ib)
-    {
-        int d0 = a[ia] - b[ib], d1 = a[ia + 1] - b[ib + 1], d2 = a[ia + 2] - b[ib + 2];
-        return d0 * d0 + d1 * d1 + d2 * d2;
+        double mean = NeighbourContrast.MeanSquaredDifference(image, parallelism);
+        return mean <= 0 ? 0 : 1.0 / (2 * mean);
     }
 
     private (ColorGmm Object, ColorGmm Background) InitialModels()
@@ -541,7 +507,7 @@ public sealed partial class GrabCut
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float EdgeWeight(ReadOnlySpan<byte> rowA, int xa, ReadOnlySpan<byte> rowB, int xb, float gammaOverDistance, float beta) =>
-        gammaOverDistance * MathF.Exp(-beta * Distance2(rowA, 4 * xa, rowB, 4 * xb));
+        gammaOverDistance * MathF.Exp(-beta * NeighbourContrast.Distance2(rowA, 4 * xa, rowB, 4 * xb));
 
     private void UpdateLabels()
     {

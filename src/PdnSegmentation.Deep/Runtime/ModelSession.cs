@@ -50,6 +50,26 @@ public sealed class ModelSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the model, stopping it through RunOptions.Terminate when <paramref name="cancellationToken"/> fires (ONNX
+    /// Runtime then fails the run, which is reported as the cancellation it is).
+    /// </summary>
+    public IDisposableReadOnlyCollection<DisposableNamedOnnxValue> Run(IReadOnlyCollection<NamedOnnxValue> inputs, IReadOnlyCollection<string> outputs,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var runOptions = new RunOptions();
+        using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
+        try
+        {
+            return Session.Run(inputs, outputs, runOptions);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+    }
+
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
     public void Dispose() => Session.Dispose();

@@ -133,9 +133,8 @@ public sealed class SegmentAnything : IDisposable
             NamedOnnxValue.CreateFromTensor(_names.HasMaskInput, new DenseTensor<float>(new[] { prompt.PreviousLowResLogits is null ? 0f : 1f }, [1])),
             NamedOnnxValue.CreateFromTensor(_names.OriginalSize, new DenseTensor<float>(new float[] { image.Height, image.Width }, [2])),
         };
-        cancellationToken.ThrowIfCancellationRequested();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var outputs = _decoder.Session.Run(inputs, [_names.IouPredictions, _names.LowResMasks]);
+        using var outputs = _decoder.Run(inputs, [_names.IouPredictions, _names.LowResMasks], cancellationToken);
         LastDecoderRunTime = clock.Elapsed;
         var iou = outputs[0].AsEnumerable<float>().ToArray();
         var lowRes = outputs[1].AsEnumerable<float>().ToArray();
@@ -184,18 +183,10 @@ public sealed class SegmentAnything : IDisposable
                 for (int c = 0; c < 3; c++)
                     span[(c * InputSide + y) * InputSide + x] = (row[4 * x + 2 - c] - PixelMean[c]) / PixelStd[c];
         }
-        cancellationToken.ThrowIfCancellationRequested();
-        using var runOptions = new RunOptions();
-        using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
-        try
+        using (var outputs = _encoder.Run([NamedOnnxValue.CreateFromTensor(_names.Image, input)], [_names.Embeddings], cancellationToken))
         {
-            using var outputs = _encoder.Session.Run([NamedOnnxValue.CreateFromTensor(_names.Image, input)], [_names.Embeddings], runOptions);
             var tensor = outputs[0].AsTensor<float>();
             _cachedEmbeddings = new DenseTensor<float>(tensor.ToArray(), tensor.Dimensions.ToArray());
-        }
-        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(cancellationToken);
         }
         _cachedKey = key;
         EncoderRuns++;

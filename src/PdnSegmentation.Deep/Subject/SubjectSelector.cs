@@ -53,19 +53,9 @@ public sealed class SubjectSelector : IDisposable
     {
         int side = _model.Side;
         var input = Preprocess(PixelMaps.Resize(image, side, side));
-        cancellationToken.ThrowIfCancellationRequested();
-        using var runOptions = new RunOptions();
-        using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
         float[] map;
-        try
-        {
-            using var outputs = _session.Session.Run([NamedOnnxValue.CreateFromTensor(_model.Input, input)], [_model.Output], runOptions);
+        using (var outputs = _session.Run([NamedOnnxValue.CreateFromTensor(_model.Input, input)], [_model.Output], cancellationToken))
             map = outputs[0].AsEnumerable<float>().ToArray();
-        }
-        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(cancellationToken);
-        }
         if (map.Length != side * side)
             throw new ModelException($"The model '{_model.FileName}' returned {map.Length} values instead of {side}×{side}: it is not the expected model. Reinstall it.");
         if (_model.MinMaxOutput) MinMaxNormalise(map);

@@ -40,24 +40,18 @@ public sealed class LazySnapEffect : WholeImageEffect
     protected override PropertyCollection OnCreatePropertyCollection() => new(
     [
         LayerChoices.Create(PropertyNames.Scribbles, Environment, optional: false, n => n.Contains("scribble") || n.Contains("stroke")),
-        new Int32Property(PropertyNames.ObjectColor, Rgb(Environment.PrimaryColor.GetBgra32(Environment.Document.ColorContext)), 0, 0xFFFFFF),
-        new Int32Property(PropertyNames.BackgroundColor, Rgb(Environment.SecondaryColor.GetBgra32(Environment.Document.ColorContext)), 0, 0xFFFFFF),
+        ..StrokeColors.Properties(Environment),
         new Int32Property(PropertyNames.Tolerance, 16, 0, 127),
         new DoubleProperty(PropertyNames.Smoothness, new LazySnapOptions().Smoothness, 0, 50),
         ..CutOptions.Properties(EdgeQuality.Hard),
     ]);
-
-    private static int Rgb(ColorBgra32 c) => c.R << 16 | c.G << 8 | c.B;
 
     protected override ControlInfo OnCreateConfigUI(PropertyCollection props)
     {
         var ui = CreateDefaultConfigUI(props);
         ui.SetPropertyControlValue(PropertyNames.Scribbles, ControlInfoPropertyNames.DisplayName, "Strokes layer");
         LayerChoices.Label(ui, PropertyNames.Scribbles, Environment);
-        ui.SetPropertyControlType(PropertyNames.ObjectColor, PropertyControlType.ColorWheel);
-        ui.SetPropertyControlValue(PropertyNames.ObjectColor, ControlInfoPropertyNames.DisplayName, "Colour of object strokes");
-        ui.SetPropertyControlType(PropertyNames.BackgroundColor, PropertyControlType.ColorWheel);
-        ui.SetPropertyControlValue(PropertyNames.BackgroundColor, ControlInfoPropertyNames.DisplayName, "Colour of background strokes");
+        StrokeColors.Label(ui, "Colour of object strokes", "Colour of background strokes");
         ui.SetPropertyControlValue(PropertyNames.Tolerance, ControlInfoPropertyNames.DisplayName, "Colour tolerance (anti-aliased strokes)");
         ui.SetPropertyControlValue(PropertyNames.Smoothness, ControlInfoPropertyNames.DisplayName, "Smoothness (higher follows colour edges less)");
         CutOptions.Label(ui);
@@ -73,8 +67,7 @@ public sealed class LazySnapEffect : WholeImageEffect
     protected override ColorImage Compute(PropertyBasedEffectConfigToken token)
     {
         int layer = (int)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Scribbles)!.Value;
-        int objectColor = token.GetProperty<Int32Property>(PropertyNames.ObjectColor)!.Value;
-        int backgroundColor = token.GetProperty<Int32Property>(PropertyNames.BackgroundColor)!.Value;
+        var (objectColor, backgroundColor) = StrokeColors.Read(token);
         int tolerance = token.GetProperty<Int32Property>(PropertyNames.Tolerance)!.Value;
         double smoothness = token.GetProperty<DoubleProperty>(PropertyNames.Smoothness)!.Value;
         var settings = CutOptions.Read(token);
@@ -91,9 +84,9 @@ public sealed class LazySnapEffect : WholeImageEffect
             throw new SegmentationInputException("Lazy Snap needs a layer with strokes: add a layer, paint strokes on the object and on the background, and pick it.");
         var painted = HintLayers.ReadColors(Environment, layer, "strokes");
         string name = Environment.Document.Layers[layer].Name;
-        var fg = Color(objectColor);
-        var bg = Color(backgroundColor);
-        if (Math.Abs(fg.R - bg.R) <= 2 * tolerance && Math.Abs(fg.G - bg.G) <= 2 * tolerance && Math.Abs(fg.B - bg.B) <= 2 * tolerance)
+        var fg = StrokeColors.ToBgra(objectColor);
+        var bg = StrokeColors.ToBgra(backgroundColor);
+        if (ScribbleMasks.ColorsIndistinguishable(fg, bg, tolerance))
             throw new SegmentationInputException("The object and background stroke colours are the same (within the tolerance): choose two different colours.");
         var strokes = ScribbleMasks.FromColorImage(painted, fg, bg, tolerance);
         if (strokes.Foreground.IsEmpty)
@@ -109,6 +102,4 @@ public sealed class LazySnapEffect : WholeImageEffect
         _cutKey = key;
         return _cut;
     }
-
-    private static Bgra32 Color(int rgb) => Bgra32.FromRgb((byte)(rgb >> 16), (byte)(rgb >> 8), (byte)rgb);
 }

@@ -4,6 +4,7 @@ using PaintDotNet.IndirectUI;
 using PaintDotNet.PropertySystem;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
+using PdnSegmentation.PaintDotNet.Interop;
 using PdnSegmentation.Trimaps;
 
 namespace PdnSegmentation.PaintDotNet.Effects;
@@ -125,30 +126,12 @@ public sealed class RefineMatteEffect : WholeImageEffect
     private Trimap AutomaticTrimap(int band)
     {
         var source = Source;
-        var mask = new Mask(source.Width, source.Height);
-        var bits = mask.Bits;
-        bool hasTransparency = false, hasOpaque = false;
-        for (int y = 0; y < source.Height; y++)
-        {
-            var row = source.Row(y);
-            for (int x = 0; x < source.Width; x++)
-            {
-                bool opaque = row[4 * x + 3] >= 128;
-                bits[y * source.Width + x] = opaque ? (byte)1 : (byte)0;
-                hasTransparency |= !opaque;
-                hasOpaque |= opaque;
-            }
-        }
+        var mask = PdnImages.PaintedPixels(source); // an earlier cut-out: its (at least half) opaque pixels
+        bool hasOpaque = !mask.IsEmpty, hasTransparency = mask.Bits.IndexOf((byte)0) >= 0;
         if (!(hasTransparency && hasOpaque))
         {
-            var coverage = Coverage;
-            bool whole = true;
-            for (int i = 0; i < coverage.Length; i++)
-            {
-                bits[i] = coverage[i] >= 128 ? (byte)1 : (byte)0;
-                whole &= coverage[i] == 255;
-            }
-            if (whole || mask.IsEmpty)
+            mask = PdnImages.SelectedPixels(Coverage, source.Width, source.Height);
+            if (PdnImages.IsWholeCanvas(Coverage) || mask.IsEmpty)
                 throw new SegmentationInputException("Refine Matte needs to know roughly where the object is: pick a trimap layer, run it on a layer " +
                                                      "you already cut out (transparent background), or select the object first.");
         }

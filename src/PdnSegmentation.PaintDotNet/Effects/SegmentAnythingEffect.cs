@@ -6,6 +6,8 @@ using PaintDotNet.PropertySystem;
 using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Deep.Sam;
 using PdnSegmentation.Imaging;
+using PdnSegmentation.PaintDotNet.Interop;
+using PdnSegmentation.Scribbles;
 
 namespace PdnSegmentation.PaintDotNet.Effects;
 
@@ -57,13 +59,10 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
             new StringProperty(PropertyNames.DeviceStatus, ""),
             new BooleanProperty(PropertyNames.UseSelection, true),
             LayerChoices.Create(PropertyNames.Points, Environment, optional: true, n => n.Contains("point") || n.Contains("click") || n.Contains("dot")),
-            new Int32Property(PropertyNames.ObjectColor, Rgb(Environment.PrimaryColor.GetBgra32(Environment.Document.ColorContext)), 0, 0xFFFFFF),
-            new Int32Property(PropertyNames.BackgroundColor, Rgb(Environment.SecondaryColor.GetBgra32(Environment.Document.ColorContext)), 0, 0xFFFFFF),
+            ..StrokeColors.Properties(Environment),
             ..CutOptions.Properties(EdgeQuality.RefinedMatte),
         ]);
     }
-
-    private static int Rgb(ColorBgra32 c) => c.R << 16 | c.G << 8 | c.B;
 
     protected override ControlInfo OnCreateConfigUI(PropertyCollection props)
     {
@@ -82,10 +81,7 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
         ui.SetPropertyControlValue(PropertyNames.UseSelection, ControlInfoPropertyNames.Description, "Use the selection's bounding box as a box around the object");
         ui.SetPropertyControlValue(PropertyNames.Points, ControlInfoPropertyNames.DisplayName, "Points layer (dots on the object / the background)");
         LayerChoices.Label(ui, PropertyNames.Points, Environment);
-        ui.SetPropertyControlType(PropertyNames.ObjectColor, PropertyControlType.ColorWheel);
-        ui.SetPropertyControlValue(PropertyNames.ObjectColor, ControlInfoPropertyNames.DisplayName, "Colour of object dots");
-        ui.SetPropertyControlType(PropertyNames.BackgroundColor, PropertyControlType.ColorWheel);
-        ui.SetPropertyControlValue(PropertyNames.BackgroundColor, ControlInfoPropertyNames.DisplayName, "Colour of background dots");
+        StrokeColors.Label(ui, "Colour of object dots", "Colour of background dots");
         CutOptions.Label(ui);
         return ui;
     }
@@ -127,8 +123,7 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
         var device = (ExecutionDevice)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Device)!.Value;
         bool useSelection = token.GetProperty<BooleanProperty>(PropertyNames.UseSelection)!.Value;
         int layer = (int)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Points)!.Value;
-        int objectColor = token.GetProperty<Int32Property>(PropertyNames.ObjectColor)!.Value;
-        int backgroundColor = token.GetProperty<Int32Property>(PropertyNames.BackgroundColor)!.Value;
+        var (objectColor, backgroundColor) = StrokeColors.Read(token);
         var settings = CutOptions.Read(token);
         if (model == NoModel)
             throw new SegmentationInputException("No Segment Anything model is installed. Its weights are not bundled with the plugin: install one (e.g. MobileSAM) with the model manager, then run again.");
@@ -152,15 +147,15 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
         if (useSelection)
         {
             var bounds = Environment.Selection.RenderBounds;
-            bool whole = bounds.X == 0 && bounds.Y == 0 && bounds.Width == Source.Width && bounds.Height == Source.Height && Coverage.All(c => c == 255);
-            if (!whole && bounds.HasArea) box = new PixelRect(bounds.X, bounds.Y, bounds.Width, bounds.Height);
+            if (!PdnImages.IsWholeCanvas(Coverage) && bounds.HasArea) box = new PixelRect(bounds.X, bounds.Y, bounds.Width, bounds.Height);
         }
         var points = new List<(double X, double Y, bool Foreground)>();
         if (layer != LayerChoices.None)
         {
             var painted = HintLayers.ReadColors(Environment, layer, "points");
-            points.AddRange(Dots(painted, objectColor).Select(p => (p.X, p.Y, true)));
-            points.AddRange(Dots(painted, backgroundColor).Select(p => (p.X, p.Y, false)));
+            var dots = ScribbleMasks.FromColorImage(painted, StrokeColors.ToBgra(objectColor), StrokeColors.ToBgra(backgroundColor), DotTolerance);
+            points.AddRange(Centres(dots.Foreground).Select(p => (p.X, p.Y, true)));
+            points.AddRange(Centres(dots.Background).Select(p => (p.X, p.Y, false)));
             if (points.Count == 0 && box is null)
                 throw new SegmentationInputException($"The layer '{Environment.Document.Layers[layer].Name}' has no dots in the object colour #{objectColor:X6} or the background colour #{backgroundColor:X6}.");
         }
@@ -169,23 +164,20 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
         return new SamPrompt(box, points);
     }
 
-    /// <summary>Centres of the 8-connected blobs of opaque pixels within 16 levels of <paramref name="rgb"/>.</summary>
-    private static List<(double X, double Y)> Dots(ColorImage layer, int rgb)
+    /// <summary>Per-channel tolerance when reading dot colours (anti-aliased brush edges).</summary>
+    private const int DotTolerance = 16;
+
+    /// <summary>Centres of the 8-connected blobs of a dot mask: one click per painted dot.</summary>
+    private static List<(double X, double Y)> Centres(Mask dots)
     {
-        int w = layer.Width, h = layer.Height;
-        byte r = (byte)(rgb >> 16), g = (byte)(rgb >> 8), b = (byte)rgb;
+        int w = dots.Width, h = dots.Height;
+        var bits = dots.Bits;
         var seen = new bool[w * h];
-        bool Match(int i)
-        {
-            var row = layer.Row(i / w);
-            int x = i % w;
-            return row[4 * x + 3] >= 128 && Math.Abs(row[4 * x + 2] - r) <= 16 && Math.Abs(row[4 * x + 1] - g) <= 16 && Math.Abs(row[4 * x] - b) <= 16;
-        }
-        var dots = new List<(double, double)>();
+        var centres = new List<(double, double)>();
         var stack = new Stack<int>();
         for (int start = 0; start < w * h; start++)
         {
-            if (seen[start] || !Match(start)) continue;
+            if (seen[start] || bits[start] == 0) continue;
             double sx = 0, sy = 0;
             int count = 0;
             seen[start] = true;
@@ -198,12 +190,12 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
                     for (int dx = -1; dx <= 1; dx++)
                     {
                         int nx = x + dx, ny = y + dy, j = ny * w + nx;
-                        if ((uint)nx < (uint)w && (uint)ny < (uint)h && !seen[j] && Match(j)) { seen[j] = true; stack.Push(j); }
+                        if ((uint)nx < (uint)w && (uint)ny < (uint)h && !seen[j] && bits[j] != 0) { seen[j] = true; stack.Push(j); }
                     }
             }
-            dots.Add((sx / count, sy / count));
+            centres.Add((sx / count, sy / count));
         }
-        return dots;
+        return centres;
     }
 
     protected override void OnDispose(bool disposing)

@@ -100,17 +100,10 @@ public sealed class SmartCutEffect : WholeImageEffect
     /// </summary>
     internal static Mask SelectionRegion(byte[] coverage, int width, int height)
     {
-        var region = new Mask(width, height);
-        var bits = region.Bits;
-        bool everything = true;
-        for (int i = 0; i < coverage.Length; i++)
-        {
-            bits[i] = coverage[i] >= 128 ? (byte)1 : (byte)0;
-            everything &= coverage[i] == 255;
-        }
-        if (everything)
+        if (PdnImages.IsWholeCanvas(coverage))
             throw new SegmentationInputException("Smart Cut needs a selection around the object: select it with the Rectangle or Lasso Select tool " +
                                                  "(everything outside the selection is treated as background), then run Smart Cut again.");
+        var region = PdnImages.SelectedPixels(coverage, width, height);
         if (region.IsEmpty)
             throw new SegmentationInputException("The selection is empty: select the object (a rectangle or lasso around it) and run Smart Cut again.");
         return region;

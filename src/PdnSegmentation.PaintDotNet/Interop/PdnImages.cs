@@ -30,6 +30,21 @@ internal static class PdnImages
         return coverage;
     }
 
+    /// <summary>
+    /// True when the coverage is 255 everywhere: with no active selection Paint.NET reports the whole canvas as selected,
+    /// so this is also "nothing is selected".
+    /// </summary>
+    public static bool IsWholeCanvas(byte[] coverage) => coverage.AsSpan().IndexOfAnyExcept((byte)255) < 0;
+
+    /// <summary>The selected pixels: coverage at least one half.</summary>
+    public static Mask SelectedPixels(byte[] coverage, int width, int height)
+    {
+        var mask = new Mask(width, height);
+        var bits = mask.Bits;
+        for (int i = 0; i < coverage.Length; i++) bits[i] = coverage[i] >= 128 ? (byte)1 : (byte)0;
+        return mask;
+    }
+
     /// <summary>Pixels painted on a hints or strokes layer: at least half opaque.</summary>
     public static Mask PaintedPixels(ColorImage layer)
     {
