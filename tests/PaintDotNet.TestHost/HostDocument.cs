@@ -126,5 +126,15 @@ public sealed class HostDocument
         return layer;
     }
 
+    /// <summary>Adds a layer painted by <paramref name="pixel"/>(x, y).</summary>
+    public HostLayer AddLayer(string name, Func<int, int, ColorBgra32> pixel)
+    {
+        var layer = AddLayer(name);
+        for (int y = 0; y < Size.Height; y++)
+            for (int x = 0; x < Size.Width; x++)
+                layer[x, y] = pixel(x, y);
+        return layer;
+    }
+
     public int IndexOf(string name) => Layers.FindIndex(l => l.Name == name);
 }

@@ -21,13 +21,7 @@ public static class EffectCancellationBenchmark
         int width = (int)Math.Round(Math.Sqrt(megapixels * 1e6 * 4 / 3)), height = (int)Math.Round(width * 0.75);
         var scene = SyntheticScene.ObjectOnClutter(width, height, 1);
         var document = new HostDocument(new SizeInt32(width, height));
-        var layer = document.AddLayer("Background");
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                var p = scene.Image[x, y];
-                layer[x, y] = new ColorBgra32(p.B, p.G, p.R, p.A);
-            }
+        var layer = document.AddLayer("Background", (x, y) => { var p = scene.Image[x, y]; return new ColorBgra32(p.B, p.G, p.R, p.A); });
         document.Selection = HostSelection.Rectangle(document.Size, new RectInt32(scene.Box.X, scene.Box.Y, scene.Box.Width, scene.Box.Height));
         var original = layer.ToArray();
         Console.WriteLine($"Smart Cut cancellation in the test host: {width}×{height} ({width * height / 1e6:F1} MP), {Environment.ProcessorCount} cores.");

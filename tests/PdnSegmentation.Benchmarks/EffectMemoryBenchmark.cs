@@ -21,13 +21,7 @@ public static class EffectMemoryBenchmark
         int width = (int)Math.Round(Math.Sqrt(megapixels * 1e6 * 3 / 2)), height = (int)Math.Round(width * 2.0 / 3);
         var scene = SyntheticScene.ObjectOnClutter(width, height, 2);
         var document = new HostDocument(new SizeInt32(width, height));
-        var layer = document.AddLayer("Background");
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                var p = scene.Image[x, y];
-                layer[x, y] = new ColorBgra32(p.B, p.G, p.R, p.A);
-            }
+        document.AddLayer("Background", (x, y) => { var p = scene.Image[x, y]; return new ColorBgra32(p.B, p.G, p.R, p.A); });
         document.Selection = HostSelection.Rectangle(document.Size, new RectInt32(scene.Box.X, scene.Box.Y, scene.Box.Width, scene.Box.Height));
         scene = null!;
         GC.Collect();

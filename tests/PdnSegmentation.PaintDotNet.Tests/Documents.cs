@@ -13,13 +13,7 @@ internal static class Documents
     {
         var scene = SyntheticScene.ObjectOnClutter(width, height, seed);
         var document = new HostDocument(new SizeInt32(width, height));
-        var layer = document.AddLayer("Background");
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                var p = scene.Image[x, y];
-                layer[x, y] = new ColorBgra32(p.B, p.G, p.R, p.A);
-            }
+        document.AddLayer("Background", (x, y) => { var p = scene.Image[x, y]; return new ColorBgra32(p.B, p.G, p.R, p.A); });
         return (document, scene);
     }
 
@@ -57,12 +51,6 @@ internal static class Documents
         return mask;
     }
 
-    public static HostLayer Hints(HostDocument document, string name, Func<int, int, bool> painted)
-    {
-        var layer = document.AddLayer(name);
-        for (int y = 0; y < document.Size.Height; y++)
-            for (int x = 0; x < document.Size.Width; x++)
-                layer[x, y] = painted(x, y) ? new ColorBgra32(0, 0, 255, 255) : default;
-        return layer;
-    }
+    public static HostLayer Hints(HostDocument document, string name, Func<int, int, bool> painted) =>
+        document.AddLayer(name, (x, y) => painted(x, y) ? new ColorBgra32(0, 0, 255, 255) : default);
 }

@@ -88,14 +88,16 @@ public static class MatteBenchmark
         return ExitCodes.Success;
     }
 
-    private static Trimap ReadTrimap(string path, ColorImage image)
+    /// <summary>A dataset trimap, checked to be the image's size.</summary>
+    internal static Trimap ReadTrimap(string path, ColorImage image)
     {
         var (w, h, grey) = ImageFiles.ReadGray(path, "trimap");
         ImageGuard.SameSize($"trimap '{Path.GetFileName(path)}'", w, h, image.Width, image.Height);
         return Trimap.FromGray(w, h, grey);
     }
 
-    private static float[] ReadAlpha(string path, ColorImage image)
+    /// <summary>A ground-truth (or peer) alpha as 0..1 floats, checked to be the image's size.</summary>
+    internal static float[] ReadAlpha(string path, ColorImage image)
     {
         var (w, h, grey) = ImageFiles.ReadGray(path, "alpha");
         ImageGuard.SameSize($"alpha '{Path.GetFileName(path)}'", w, h, image.Width, image.Height);

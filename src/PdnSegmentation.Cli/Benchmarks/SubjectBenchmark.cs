@@ -123,10 +123,8 @@ public static class SubjectBenchmark
         {
             context.Cancellation.ThrowIfCancellationRequested();
             var image = ImageFiles.ReadColor(Path.Combine(folder, "images", name + ".png"));
-            var (w, h, truthBytes) = ImageFiles.ReadGray(Path.Combine(folder, "alpha", name + ".png"), "alpha");
-            var truth = truthBytes.Select(v => v / 255f).ToArray();
-            var (tw, th, trimapBytes) = ImageFiles.ReadGray(Path.Combine(folder, "trimap1", name + ".png"), "trimap");
-            var trimap = Trimap.FromGray(tw, th, trimapBytes);
+            var truth = MatteBenchmark.ReadAlpha(Path.Combine(folder, "alpha", name + ".png"), image);
+            var trimap = MatteBenchmark.ReadTrimap(Path.Combine(folder, "trimap1", name + ".png"), image);
             var watch = Stopwatch.StartNew();
             var subject = selector.Select(image, context.Cancellation);
             subjectTimes.Add(watch.Elapsed.TotalMilliseconds);

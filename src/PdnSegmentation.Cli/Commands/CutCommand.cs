@@ -73,11 +73,7 @@ public static class CutCommand
             return ExitCodes.Success;
         }
 
-        var outputs = new OutputFiles();
-        outputs.Add(outputPath, ImageFiles.EncodeColor(Compositing.CutOut(image, result.Foreground), outputPath));
-        if (maskPath is not null)
-            outputs.Add(maskPath, ImageFiles.EncodeGray(image.Width, image.Height, result.Foreground.ToBytes(), maskPath));
-        outputs.Commit(context.Cancellation);
+        CutOutFiles.WriteHard(image, result.Foreground, outputPath, maskPath, context.Cancellation);
 
         long objectPixels = result.Foreground.CountSet();
         context.Out.WriteLine($"{Path.GetFileName(outputPath)}: {objectPixels} object pixels ({100.0 * objectPixels / image.PixelCount:F1} %), " +

@@ -64,11 +64,7 @@ public static class MatteCommand
     /// <summary>Writes the matte's files all-or-nothing (shared with <c>cut --matte</c>).</summary>
     internal static void WriteOutputs(CommandContext context, ColorImage image, MatteResult result, string? alphaPath, string? outputPath, (string Path, byte[] Bytes)? extra = null)
     {
-        var outputs = new OutputFiles();
-        if (outputPath is not null) outputs.Add(outputPath, ImageFiles.EncodeColor(result.Foreground, outputPath));
-        if (alphaPath is not null) outputs.Add(alphaPath, ImageFiles.EncodeGray(image.Width, image.Height, result.Alpha.ToBytes(), alphaPath));
-        if (extra is { } e) outputs.Add(e.Path, e.Bytes);
-        outputs.Commit(context.Cancellation);
+        CutOutFiles.WriteMatte(image, result, outputPath, alphaPath, context.Cancellation, extra);
         long unknown = result.Trimap.Count(TrimapLabel.Unknown);
         context.Out.WriteLine($"{Path.GetFileName(outputPath ?? alphaPath)}: matted {unknown} unknown pixels ({100.0 * unknown / image.PixelCount:F1} %)");
     }

@@ -76,21 +76,17 @@ public static class SamCommand
         var result = sam.Segment(image, new SamPrompt(box, points), context.Cancellation);
         if (result.Mask.IsEmpty) throw new SegmentationInputException("Segment Anything found nothing under this prompt: click on the object itself, or draw a box around it.");
 
-        var outputs = new OutputFiles();
         if (band is { } width)
         {
             MatteResult matte;
             using (var progress = new ConsoleProgress(context.Error, "Matting"))
                 matte = MattingAnything.FromMask(image, result.Mask, null, new TrimapBandOptions { BandWidth = width }, null, progress, context.Cancellation);
-            if (outputPath is not null) outputs.Add(outputPath, ImageFiles.EncodeColor(matte.Foreground, outputPath));
-            if (maskPath is not null) outputs.Add(maskPath, ImageFiles.EncodeGray(image.Width, image.Height, matte.Alpha.ToBytes(), maskPath));
+            CutOutFiles.WriteMatte(image, matte, outputPath, maskPath, context.Cancellation);
         }
         else
         {
-            if (outputPath is not null) outputs.Add(outputPath, ImageFiles.EncodeColor(Compositing.CutOut(image, result.Mask), outputPath));
-            if (maskPath is not null) outputs.Add(maskPath, ImageFiles.EncodeGray(image.Width, image.Height, result.Mask.ToBytes(), maskPath));
+            CutOutFiles.WriteHard(image, result.Mask, outputPath, maskPath, context.Cancellation);
         }
-        outputs.Commit(context.Cancellation);
         long count = result.Mask.CountSet();
         context.Out.WriteLine($"{Path.GetFileName(outputPath ?? maskPath)}: {count} object pixels ({100.0 * count / image.PixelCount:F1} %), model {chosen.Name}, mask {result.Variant} (predicted IoU {result.PredictedIoU:F2}), device {sam.Device.Device}");
         return ExitCodes.Success;

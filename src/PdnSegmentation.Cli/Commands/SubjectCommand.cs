@@ -57,22 +57,18 @@ public static class SubjectCommand
         if (selector.Device.FallbackReason is { } reason) context.Error.WriteLine($"pdnseg: {reason}");
         var subject = selector.Select(image, context.Cancellation);
 
-        var outputs = new OutputFiles();
         if (band is { } width)
         {
             MatteResult result;
             using (var progress = new ConsoleProgress(context.Error, "Matting"))
                 result = MattingAnything.FromSubject(image, subject, new TrimapBandOptions { BandWidth = width }, null, progress, context.Cancellation);
-            if (outputPath is not null) outputs.Add(outputPath, ImageFiles.EncodeColor(result.Foreground, outputPath));
-            if (maskPath is not null) outputs.Add(maskPath, ImageFiles.EncodeGray(image.Width, image.Height, result.Alpha.ToBytes(), maskPath));
+            CutOutFiles.WriteMatte(image, result, outputPath, maskPath, context.Cancellation);
         }
         else
         {
             if (subject.Mask.IsEmpty) throw new SegmentationInputException("No subject was found in the image: try --model selfie (people) or u2netp (objects), or cut with 'pdnseg cut'.");
-            if (outputPath is not null) outputs.Add(outputPath, ImageFiles.EncodeColor(Compositing.CutOut(image, subject.Mask), outputPath));
-            if (maskPath is not null) outputs.Add(maskPath, ImageFiles.EncodeGray(image.Width, image.Height, subject.Mask.ToBytes(), maskPath));
+            CutOutFiles.WriteHard(image, subject.Mask, outputPath, maskPath, context.Cancellation);
         }
-        outputs.Commit(context.Cancellation);
         long count = subject.Mask.CountSet();
         context.Out.WriteLine($"{Path.GetFileName(outputPath ?? maskPath)}: subject {count} pixels ({100.0 * count / image.PixelCount:F1} %), model {modelName}, device {selector.Device.Device}");
         return ExitCodes.Success;
