@@ -57,6 +57,51 @@ public class SelectSubjectTests
     }
 
     [Fact]
+    public void AwayFromTheEdgeMattingAnythingKeepsTheModelsConfidenceAndSnapsWhereItIsSure()
+    {
+        // A model sure of the object and the background except in three patches far from the object's edge:
+        // unsure background (0.4), almost-sure background (0.03) and almost-sure object (0.97).
+        const int w = 240, h = 160;
+        var scene = SyntheticScene.ObjectOnClutter(w, h, seed: 5);
+        var probability = new AlphaMatte(w, h);
+        var mask = new Mask(w, h);
+        int inside = DeepestObjectPixel(scene.Truth);
+        for (int i = 0; i < w * h; i++)
+        {
+            int x = i % w, y = i / w;
+            float p = scene.Truth.Bits[i] != 0 ? 1 : 0;
+            if (x < 6 && y < 6) p = 0.4f;
+            if (x >= w - 6 && y < 6) p = 0.03f;
+            if (i == inside) p = 0.97f;
+            probability.Values[i] = p;
+            mask.Bits[i] = p >= 0.5f ? (byte)1 : (byte)0;
+        }
+        var matte = MattingAnything.FromSubject(scene.Image, new SubjectResult(probability, mask, new DeviceReport("CPU", null)));
+        var alpha = matte.Alpha.Values;
+        Assert.Equal(0.4f, alpha[3 * w + 3]);       // unsure: the model's probability, not a hard 0
+        Assert.Equal(0f, alpha[3 * w + w - 3]);     // 0.03: confidently background
+        Assert.Equal(1f, alpha[inside]);            // 0.97: confidently object
+        // Everywhere outside the unknown band the alpha is the snapped probability; inside it, the matte.
+        for (int i = 0; i < w * h; i++)
+        {
+            if (matte.Trimap.Labels[i] == (byte)TrimapLabel.Unknown) continue;
+            float p = probability.Values[i];
+            Assert.Equal(p < 0.05f ? 0 : p > 0.95f ? 1 : p, alpha[i]);
+        }
+        Assert.Contains(alpha.ToArray(), a => a is > 0.05f and < 0.95f and not 0.4f); // the band was matted softly
+    }
+
+    private static int DeepestObjectPixel(Mask truth)
+    {
+        var outside = truth.Bits.ToArray().Select(b => b == 0 ? (byte)1 : (byte)0).ToArray();
+        var distance = PixelMaps.DistanceToTargets(outside, truth.Width, truth.Height);
+        int best = 0;
+        for (int i = 1; i < distance.Length; i++) if (distance[i] > distance[best]) best = i;
+        Assert.True(distance[best] > 20, "the synthetic object is too thin for this test");
+        return best;
+    }
+
+    [Fact]
     public void ADirectMLRequestWhereThereIsNoDirectMLFallsBackToTheCpuWithTheReason()
     {
         if (OperatingSystem.IsWindows()) return; // the Windows build may have a GPU; this checks the fallback path
