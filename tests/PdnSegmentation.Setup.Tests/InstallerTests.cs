@@ -34,14 +34,28 @@ public sealed class InstallerTests : IDisposable
         return folder;
     }
 
+    /// <summary>
+    /// A payload: the plugin, <paramref name="files"/> − 2 dependencies, and one optional model (models/u2netp/) pinned in
+    /// the payload's model catalogue (models/manifest.json), with payload.json written by the installer's own code.
+    /// </summary>
     private string Payload(string name, string version, int files = 4)
     {
         string folder = Path.Combine(_root, name);
-        Directory.CreateDirectory(Path.Combine(folder, "models"));
+        Directory.CreateDirectory(Path.Combine(folder, "models", "u2netp"));
         for (int i = 0; i < files; i++)
-            File.WriteAllText(Path.Combine(folder, i == 0 ? "PdnSegmentation.dll" : i == files - 1 ? "models/u2netp.onnx" : $"Dependency{i}.dll"), $"{version} file {i}");
+            File.WriteAllText(Path.Combine(folder, i == 0 ? "PdnSegmentation.dll" : i == files - 1 ? "models/u2netp/u2netp.onnx" : $"Dependency{i}.dll"), $"{version} file {i}");
+        PinModel(folder, "u2netp", "u2netp.onnx");
         PayloadManifest.Create(folder, version).Save(folder);
         return folder;
+    }
+
+    private static void PinModel(string payload, string model, string fileName)
+    {
+        string file = Path.Combine(payload, "models", model, fileName);
+        File.WriteAllText(Path.Combine(payload, "models", "manifest.json"), $$"""
+            { "models": [ { "name": "{{model}}", "task": "subject", "bundled": true, "licence": "Apache-2.0",
+              "files": [ { "role": "model", "fileName": "{{fileName}}", "size": {{new FileInfo(file).Length}}, "sha256": "{{PayloadManifest.Sha256Of(file)}}" } ] } ] }
+            """);
     }
 
     private static Dictionary<string, string> Snapshot(string folder) =>
@@ -219,5 +233,146 @@ public sealed class InstallerTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("Paint.NET was not found", error);
         Assert.Equal(2, Setup(machine, "frobnicate").Exit);
+    }
+
+    [Fact]
+    public void ModelsAreOptionalComponentsVerifiedAgainstTheCatalogue()
+    {
+        string effects = Path.Combine(FakePaintDotNet("pdn", "5.1.9.0"), "Effects");
+        string payload = Payload("payload", "1.0.0");
+        Assert.Equal(["u2netp"], PayloadManifest.Load(payload).Models);
+        var installer = new PluginInstaller();
+        var progress = new List<InstallProgress>();
+        installer.Install(payload, effects, models: [], progress: new Recorder(progress));
+        string plugin = PluginInstaller.PluginFolder(effects);
+        Assert.False(Directory.Exists(Path.Combine(plugin, "models", "u2netp")));
+        Assert.True(File.Exists(Path.Combine(plugin, "models", "manifest.json"))); // the catalogue is the plugin's
+        Assert.Empty(installer.Status(effects)!.Models);
+        Assert.Equal(new InstallProgress("verifying copy", 4, 4), progress[^1]); // 3 plugin files + the catalogue
+        Assert.Equal(["verifying payload", "copying", "verifying copy"], progress.Select(p => p.Stage).Distinct());
+
+        installer.Install(payload, effects); // all models
+        Assert.Equal(["u2netp"], installer.Status(effects)!.Models);
+        Assert.True(installer.Status(effects)!.Intact);
+        Assert.Contains("no model 'sam'", Assert.Throws<SetupException>(() => installer.Install(payload, effects, ["sam"])).Message);
+
+        // A payload whose manifest was made to match a model that is not the catalogue's (rebuilt around a wrong file).
+        string wrong = Payload("wrong", "2.0.0");
+        File.AppendAllText(Path.Combine(wrong, "models", "u2netp", "u2netp.onnx"), "tampered");
+        var error = Assert.Throws<SetupException>(() => PayloadManifest.Create(wrong, "2.0.0"));
+        Assert.Contains("'models/u2netp/u2netp.onnx' does not match its SHA-256 in models/manifest.json", error.Message);
+        var manifest = PayloadManifest.Load(wrong);
+        var files = manifest.Files.Select(f => f.Path == "models/u2netp/u2netp.onnx"
+            ? f with { Size = new FileInfo(Path.Combine(wrong, f.Path)).Length, Sha256 = PayloadManifest.Sha256Of(Path.Combine(wrong, f.Path)) } : f).ToList();
+        (manifest with { Files = files }).Save(wrong);
+        var before = Snapshot(effects);
+        error = Assert.Throws<SetupException>(() => installer.Install(wrong, effects));
+        Assert.Contains("'models/u2netp/u2netp.onnx' does not match", error.Message);
+        Assert.Equal(before, Snapshot(effects));
+        installer.Install(wrong, effects, models: []); // without the model, the rest installs
+        Assert.Equal("2.0.0", installer.Status(effects)!.Version);
+    }
+
+    private sealed class Recorder(List<InstallProgress> list) : IProgress<InstallProgress>
+    {
+        public void Report(InstallProgress value) => list.Add(value);
+    }
+
+    [Fact]
+    public void TheRepositorysModelCatalogueMatchesTheBundledModels()
+    {
+        string root = RepositoryRoot();
+        var catalogue = ModelCatalogue.Load(root);
+        foreach (var model in new[] { "u2netp", "mediapipe-selfie-segmentation" })
+        {
+            catalogue.Verify(root, model);
+            Assert.NotEmpty(catalogue.Find(model)!.Files);
+        }
+    }
+
+    internal static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "PdnSegmentation.sln"))) return dir.FullName;
+        throw new InvalidOperationException("The repository root (PdnSegmentation.sln) was not found above the test's folder.");
+    }
+
+    [Fact]
+    public void TheConsoleRepairKeepsTheModelsChosenAtInstallAndShowsProgress()
+    {
+        FakePaintDotNet("Program Files/paint.net", "5.1.9.0");
+        var machine = new FakeMachine(null, Path.Combine(_root, "Program Files"), Path.Combine(_root, "Documents"));
+        string payload = Payload("payload", "1.0.0");
+        var install = Setup(machine, "install", "--payload", payload, "--models", "none", "--yes");
+        Assert.True(install.Exit == 0, install.Error);
+        Assert.Contains("copying: 25% 50% 75% 100%", install.Out); // 3 plugin files and the catalogue, no model
+        Assert.Contains("(models: none)", install.Out);
+        Assert.Equal(0, Setup(machine, "repair", "--payload", payload, "--yes").Exit);
+        Assert.Contains("models: none, all files intact", Setup(machine, "status").Out);
+        Assert.Equal(0, Setup(machine, "repair", "--payload", payload, "--models", "all", "--yes").Exit);
+        Assert.Contains("models: u2netp, all files intact", Setup(machine, "status").Out);
+    }
+
+    private (int Exit, string Out, string Error) Guided(IMachine machine, string payload, string answers)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = PdnSegmentation.Setup.Console.GuidedSetup.Run(output, error, new StringReader(answers), machine, payload);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void TheGuidedSetupAsksInstallsUpdatesAndRemoves()
+    {
+        string classic = FakePaintDotNet("Program Files/paint.net", "5.1.9.0");
+        string documents = Path.Combine(_root, "Documents");
+        Directory.CreateDirectory(Path.Combine(documents, "paint.net App Files", "Effects"));
+        var machine = new FakeMachine(null, Path.Combine(_root, "Program Files"), documents);
+        string store = Path.Combine(documents, "paint.net App Files", "Effects");
+        var storeBefore = Snapshot(store);
+        var before = Snapshot(Path.Combine(classic, "Effects"));
+        string payload = Payload("payload", "1.0.0");
+
+        // Two Paint.NETs: the first (classic) chosen with Enter, install: Enter (yes), model: n, then Enter to close.
+        var first = Guided(machine, payload, "\n\nn\n\n");
+        Assert.True(first.Exit == 0, first.Out + first.Error);
+        Assert.Contains("[1] Paint.NET 5.1.9.0 classic", first.Out);
+        Assert.Contains("[2] Paint.NET (Microsoft Store) store", first.Out);
+        Assert.Contains("include u2netp", first.Out);
+        Assert.Contains("Press Enter to close this window.", first.Out);
+        var status = new PluginInstaller().Status(Path.Combine(classic, "Effects"))!;
+        Assert.True(status.Intact);
+        Assert.Empty(status.Models);
+
+        // Run again: it offers the update (Enter = update), the model now offered as "no" by default; say y.
+        var second = Guided(machine, payload, "1\n\ny\n\n");
+        Assert.True(second.Exit == 0, second.Out + second.Error);
+        Assert.Contains("PdnSegmentation 1.0.0 is installed in", second.Out);
+        Assert.Equal(["u2netp"], new PluginInstaller().Status(Path.Combine(classic, "Effects"))!.Models);
+
+        // A closed input (no answer) changes nothing; then R removes it, leaving the tree as before.
+        var snapshot = Snapshot(Path.Combine(classic, "Effects"));
+        Assert.Equal(1, Guided(machine, payload, "").Exit);
+        Assert.Equal(snapshot, Snapshot(Path.Combine(classic, "Effects")));
+        Assert.Equal(0, Guided(machine, payload, "1\nr\n\n").Exit);
+        Assert.Equal(before, Snapshot(Path.Combine(classic, "Effects")));
+        Assert.Equal(storeBefore, Snapshot(store));
+    }
+
+    [Fact]
+    public void TheGuidedSetupAsksForAPortablePaintDotNetWhenNoneIsFound()
+    {
+        var machine = new FakeMachine(null, Path.Combine(_root, "none"), Path.Combine(_root, "none"));
+        string portable = FakePaintDotNet("USB/paint.net", "5.1.2.0");
+        var run = Guided(machine, Payload("payload", "1.0.0"), $"\"{portable}\"\n\n\n\n");
+        Assert.True(run.Exit == 0, run.Out + run.Error);
+        Assert.Contains("was not found. Type the folder of a portable Paint.NET", run.Out);
+        Assert.Equal(["u2netp"], new PluginInstaller().Status(Path.Combine(portable, "Effects"))!.Models);
+
+        var old = FakePaintDotNet("Old/paint.net", "4.3.12.0");
+        var refused = Guided(machine, Payload("payload2", "1.0.0"), $"{old}\n\n");
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("5.1 or newer", refused.Error);
+        Assert.Contains("Press Enter to close this window.", refused.Out);
     }
 }
