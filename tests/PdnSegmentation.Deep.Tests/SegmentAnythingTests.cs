@@ -143,6 +143,20 @@ public class SegmentAnythingTests
     }
 
     [Fact]
+    public void AWarmUpRunsTheEncoderWithoutTouchingTheImageCacheOrTheResult()
+    {
+        using var sam = Open();
+        Assert.False(sam.NeedsWarmUp); // the CPU has nothing to compile
+        sam.WarmUp();
+        Assert.Equal(0, sam.EncoderRuns);
+        var image = Noise(640, 480, 4);
+        var prompt = SamPrompt.FromPoints((320, 240, true));
+        using var fresh = Open();
+        Assert.Equal(fresh.Segment(image, prompt).LowResLogits, sam.Segment(image, prompt).LowResLogits);
+        Assert.Equal(1, sam.EncoderRuns);
+    }
+
+    [Fact]
     public void FeedingBackTheMaskKeepsItWhileANewClickAdds()
     {
         using var sam = Open();

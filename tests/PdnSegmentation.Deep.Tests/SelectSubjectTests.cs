@@ -102,6 +102,17 @@ public class SelectSubjectTests
     }
 
     [Fact]
+    public void AWarmUpLeavesTheSelectionUnchanged()
+    {
+        var image = ImageFiles.ReadColor(Path.Combine(Lemur, "lemur.png"));
+        using var warmed = SubjectSelector.Open(Models, SubjectModelKind.Selfie, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
+        using var cold = SubjectSelector.Open(Models, SubjectModelKind.Selfie, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
+        Assert.False(warmed.NeedsWarmUp); // the CPU has nothing to compile
+        warmed.WarmUp();
+        Assert.Equal(cold.Select(image).Probability.Values.ToArray(), warmed.Select(image).Probability.Values.ToArray());
+    }
+
+    [Fact]
     public void ADirectMLRequestWhereThereIsNoDirectMLFallsBackToTheCpuWithTheReason()
     {
         if (OperatingSystem.IsWindows()) return; // the Windows build may have a GPU; this checks the fallback path

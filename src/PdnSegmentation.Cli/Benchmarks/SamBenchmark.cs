@@ -22,7 +22,7 @@ public static class SamBenchmark
     {
         var dataset = new Option<string>("--dataset") { Description = "Folder with images/, masks/ and boxes.csv.", Required = true };
         var model = new Option<string?>("--model") { Description = "Installed Segment Anything model (default: the first installed)." };
-        var modelsDir = new Option<string?>("--models-dir") { Description = "Folder of installed models." };
+        var modelsDir = ModelsCommand.FolderOption();
         var limit = new Option<int?>("--limit") { Description = "Only the first N images." };
         var command = new Command("sam", "Segment Anything (installed model): IoU from box and one-click prompts, encoder and decoder times.")
         {
@@ -34,10 +34,7 @@ public static class SamBenchmark
 
     private static int Run(CommandContext context, string folder, string? modelName, string? modelsDir, int? limit)
     {
-        string models = modelsDir ?? SubjectCommand.ModelsFolder();
-        var installed = InstalledModel.Discover(models).Where(m => m.Task == InstalledModel.SegmentAnythingTask).ToList();
-        var chosen = (modelName is null ? installed.FirstOrDefault() : installed.FirstOrDefault(m => m.Name == modelName))
-                     ?? throw new InputFileException($"No Segment Anything model is installed in '{models}': install one with 'pdnseg models install' first.");
+        var chosen = ModelsCommand.Store(modelsDir).SegmentAnything(modelName);
         var samples = SegmentationDataset.Open(folder).Samples.Take(limit ?? int.MaxValue).ToList();
         using var sam = SegmentAnything.Open(chosen, ExecutionDevice.Cpu);
         var output = context.Out;

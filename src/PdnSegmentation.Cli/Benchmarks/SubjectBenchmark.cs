@@ -57,7 +57,7 @@ public static class SubjectBenchmark
         context.Out.WriteLine();
         foreach (var kind in kinds)
         {
-            using var selector = SubjectSelector.Open(SubjectCommand.ModelsFolder(), kind, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
+            using var selector = SubjectSelector.Open(ModelsCommand.Store().BundledFolder, kind, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
             selector.Select(image);
             var times = new List<double>();
             for (int run = 0; run < 5; run++)
@@ -81,7 +81,7 @@ public static class SubjectBenchmark
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var kind in kinds)
         {
-            using var selector = SubjectSelector.Open(SubjectCommand.ModelsFolder(), kind, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
+            using var selector = SubjectSelector.Open(ModelsCommand.Store().BundledFolder, kind, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
             var ious = new List<double>();
             var times = new List<double>();
             var peaks = new List<double>();
@@ -117,7 +117,7 @@ public static class SubjectBenchmark
         output.WriteLine("| image | SAD all: u2netp mask | SAD all: u2netp soft | SAD all: Matting Anything | SAD all: closed-form, trimap1 | " +
                          "SAD unknown: u2netp mask | SAD unknown: u2netp soft | SAD unknown: Matting Anything | SAD unknown: closed-form, trimap1 | ms u2netp | ms chain |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        using var selector = SubjectSelector.Open(SubjectCommand.ModelsFolder(), SubjectModelKind.U2Netp, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
+        using var selector = SubjectSelector.Open(ModelsCommand.Store().BundledFolder, SubjectModelKind.U2Netp, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
         var rows = new List<double[]>();
         var subjectTimes = new List<double>();
         var chainTimes = new List<double>();

@@ -5,42 +5,57 @@ using PdnSegmentation.Deep.Runtime;
 
 namespace PdnSegmentation.Cli.Commands;
 
-/// <summary><c>pdnseg models list | install | verify | remove</c>: the model manager.</summary>
+/// <summary>
+/// <c>pdnseg models list | install | verify | remove</c>: the model manager. Models install into the per-user folder
+/// (<see cref="ModelStore"/>); the catalogue and the bundled models sit beside pdnseg.
+/// </summary>
 public static class ModelsCommand
 {
+    /// <summary>The models pdnseg sees: bundled beside it, installed in <paramref name="userFolder"/> or the user's default folder.</summary>
+    internal static ModelStore Store(string? userFolder = null)
+    {
+        var store = ModelStore.Beside(AppContext.BaseDirectory);
+        return userFolder is null ? store : store with { UserFolder = userFolder };
+    }
+
+    internal static Option<string?> FolderOption() => new("--models-dir")
+    {
+        Description = $"Folder of user-installed models (default: PdnSegmentation/models in the user's local application data, or ${ModelStore.UserFolderVariable}).",
+    };
+
     public static Command Create(CommandContext context)
     {
-        var dir = new Option<string?>("--models-dir") { Description = "Folder of installed models (default: models/ beside pdnseg, or $PDNSEG_MODELS)." };
-        var list = new Command("list", "Installed models and the catalogue's other models.") { dir };
-        list.SetAction(parse => List(context, parse.GetValue(dir) ?? SubjectCommand.ModelsFolder()));
+        var dir = FolderOption();
+        var list = new Command("list", "Installed models (yours and the bundled ones) and the catalogue's other models.") { dir };
+        list.SetAction(parse => List(context, Store(parse.GetValue(dir))));
 
         var name = new Argument<string>("name") { Description = "The catalogue's name for the model (see 'pdnseg models list')." };
         var from = new Option<string[]>("--from") { Description = "ROLE=PATH: install that file from a local copy (e.g. --from encoder=mobilesam_encoder.onnx).", DefaultValueFactory = _ => [] };
         var url = new Option<string[]>("--url") { Description = "ROLE=URL: download that file from this address.", DefaultValueFactory = _ => [] };
-        var install = new Command("install", "Download (resumable) or copy a model, verify it and install it all-or-nothing.") { name, from, url, dir };
-        install.SetAction(parse => Install(context, parse.GetRequiredValue(name), parse.GetValue(from) ?? [], parse.GetValue(url) ?? [],
-            parse.GetValue(dir) ?? SubjectCommand.ModelsFolder()));
+        var install = new Command("install", "Download (resumable) or copy a model, verify it and install it all-or-nothing into your models folder.") { name, from, url, dir };
+        install.SetAction(parse => Install(context, parse.GetRequiredValue(name), parse.GetValue(from) ?? [], parse.GetValue(url) ?? [], Store(parse.GetValue(dir))));
 
         var verify = new Command("verify", "Check every installed model's files against their recorded size and SHA-256.") { dir };
-        verify.SetAction(parse => Verify(context, parse.GetValue(dir) ?? SubjectCommand.ModelsFolder()));
+        verify.SetAction(parse => Verify(context, Store(parse.GetValue(dir))));
 
         var removeName = new Argument<string>("name") { Description = "The installed model to remove." };
-        var remove = new Command("remove", "Remove an installed model (only its own folder).") { removeName, dir };
+        var remove = new Command("remove", "Remove a model you installed (only its own folder).") { removeName, dir };
         remove.SetAction(parse =>
         {
-            ModelInstaller.Remove(parse.GetValue(dir) ?? SubjectCommand.ModelsFolder(), parse.GetRequiredValue(removeName));
+            Store(parse.GetValue(dir)).Remove(parse.GetRequiredValue(removeName));
             context.Out.WriteLine($"removed {parse.GetRequiredValue(removeName)}");
             return ExitCodes.Success;
         });
         return new Command("models", "The model manager: list, install, verify and remove deep models.") { list, install, verify, remove };
     }
 
-    private static int List(CommandContext context, string folder)
+    private static int List(CommandContext context, ModelStore store)
     {
-        var installed = InstalledModel.Discover(folder);
-        foreach (var m in installed) context.Out.WriteLine($"{m.Name,-32} {m.Task,-18} installed  {m.Licence}");
-        foreach (var entry in ModelCatalog.Load(folder).Where(e => installed.All(m => m.Name != e.Name)))
-            context.Out.WriteLine($"{entry.Name,-32} {entry.Task,-18} available  {entry.Licence}");
+        var installed = store.Discover();
+        foreach (var m in installed)
+            context.Out.WriteLine($"{m.Name,-32} {m.Task,-18} {(store.IsBundled(m) ? "bundled" : "installed"),-10} {m.Licence}  ({m.Folder})");
+        foreach (var entry in store.Catalogue().Where(e => installed.All(m => m.Name != e.Name)))
+            context.Out.WriteLine($"{entry.Name,-32} {entry.Task,-18} {"available",-10} {entry.Licence}");
         return ExitCodes.Success;
     }
 
@@ -56,11 +71,11 @@ public static class ModelsCommand
         return pairs;
     }
 
-    private static int Install(CommandContext context, string name, string[] from, string[] urls, string folder)
+    private static int Install(CommandContext context, string name, string[] from, string[] urls, ModelStore store)
     {
         var local = Pairs(from, "--from");
         var addresses = Pairs(urls, "--url");
-        var entry = ModelCatalog.Load(folder).FirstOrDefault(e => e.Name == name)
+        var entry = store.Catalogue().FirstOrDefault(e => e.Name == name)
                     ?? throw new InputFileException($"The catalogue has no model named '{name}'; 'pdnseg models list' shows the names.");
         var download = ModelCatalog.ToDownload(entry, addresses, local);
         using var http = new HttpClient();
@@ -68,16 +83,16 @@ public static class ModelsCommand
         using (var progress = new ConsoleProgress(context.Error, $"Installing {name}"))
         {
             var report = new Progress<(string File, long Done, long? Total)>(p => { if (p.Total is > 0) progress.Report((double)p.Done / p.Total.Value); });
-            installed = ModelInstaller.InstallAsync(http, download, folder, local, report, context.Cancellation).GetAwaiter().GetResult();
+            installed = ModelInstaller.InstallAsync(http, download, store.UserFolder, local, report, context.Cancellation).GetAwaiter().GetResult();
         }
         context.Out.WriteLine($"installed {installed.Name} in {installed.Folder}");
         return ExitCodes.Success;
     }
 
-    private static int Verify(CommandContext context, string folder)
+    private static int Verify(CommandContext context, ModelStore store)
     {
         int failures = 0;
-        foreach (var model in InstalledModel.Discover(folder))
+        foreach (var model in store.Discover())
             foreach (var (role, file) in model.Files)
             {
                 try

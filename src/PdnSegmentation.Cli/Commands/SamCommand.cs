@@ -20,7 +20,7 @@ public static class SamCommand
         var box = new Option<string?>("--box") { Description = "A box around the object: X,Y,W,H in pixels." };
         var points = new Option<string[]>("--point") { Description = "A click: X,Y (on the object) or X,Y:bg (on the background); repeat for more.", DefaultValueFactory = _ => [] };
         var model = new Option<string?>("--model") { Description = "Installed Segment Anything model (default: the first installed)." };
-        var modelsDir = new Option<string?>("--models-dir") { Description = "Folder of installed models (default: models/ beside pdnseg, or $PDNSEG_MODELS)." };
+        var modelsDir = ModelsCommand.FolderOption();
         var device = new Option<string>("--device") { Description = "auto, cpu or directml.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong("auto", "cpu", "directml");
         var matte = new Option<bool>("--matte") { Description = "Refine the edge: automatic trimap, closed-form matte, clean colours." };
@@ -60,19 +60,13 @@ public static class SamCommand
         if (maskPath is not null) ImageFiles.CheckGrayOutputName(maskPath);
         OutputFiles.CheckWritable(outputPath);
         OutputFiles.CheckWritable(maskPath);
-        string folder = modelsDir ?? SubjectCommand.ModelsFolder();
-        var installed = InstalledModel.Discover(folder).Where(m => m.Task == InstalledModel.SegmentAnythingTask).ToList();
-        var chosen = modelName is null ? installed.FirstOrDefault() : installed.FirstOrDefault(m => m.Name == modelName);
-        if (chosen is null)
-            throw new InputFileException(modelName is null
-                ? $"No Segment Anything model is installed in '{folder}'. Its weights are not bundled: install one (e.g. MobileSAM) with the model manager, then run again."
-                : $"The Segment Anything model '{modelName}' is not installed in '{folder}' (installed: {(installed.Count == 0 ? "none" : string.Join(", ", installed.Select(m => m.Name)))}).");
+        var chosen = ModelsCommand.Store(modelsDir).SegmentAnything(modelName);
         var image = ImageFiles.ReadColor(imagePath);
         foreach (var (x, y, _) in points)
             if (x < 0 || y < 0 || x >= image.Width || y >= image.Height)
                 throw new SegmentationInputException($"The point ({x}, {y}) lies outside the {image.Width}×{image.Height} image.");
         using var sam = SegmentAnything.Open(chosen, SubjectCommand.ParseDevice(deviceName));
-        if (sam.Device.FallbackReason is { } reason) context.Error.WriteLine($"pdnseg: {reason}");
+        SubjectCommand.Prepare(context, sam, chosen.Name.ToString());
         var result = sam.Segment(image, new SamPrompt(box, points), context.Cancellation);
         if (result.Mask.IsEmpty) throw new SegmentationInputException("Segment Anything found nothing under this prompt: click on the object itself, or draw a box around it.");
 

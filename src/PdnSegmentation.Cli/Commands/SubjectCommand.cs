@@ -32,9 +32,14 @@ public static class SubjectCommand
         return command;
     }
 
-    /// <summary>Where the bundled models are: PDNSEG_MODELS, else models/ beside the tool.</summary>
-    public static string ModelsFolder() =>
-        Environment.GetEnvironmentVariable("PDNSEG_MODELS") is { Length: > 0 } folder ? folder : Path.Combine(AppContext.BaseDirectory, "models");
+    /// <summary>Says which device runs the model (and why it fell back), and warms a GPU up visibly before the first run.</summary>
+    internal static void Prepare(CommandContext context, IDeviceModel model, string name)
+    {
+        if (model.Device.FallbackReason is { } reason) context.Error.WriteLine($"pdnseg: {reason}");
+        if (!model.NeedsWarmUp) return;
+        context.Error.WriteLine($"Preparing {name} on {model.Device.Device} (first use: the GPU compiles its shaders)...");
+        model.WarmUp(context.Cancellation);
+    }
 
     internal static ExecutionDevice ParseDevice(string name) => name switch
     {
@@ -53,8 +58,8 @@ public static class SubjectCommand
         OutputFiles.CheckWritable(maskPath);
         var image = ImageFiles.ReadColor(imagePath);
         var kind = modelName == "selfie" ? SubjectModelKind.Selfie : SubjectModelKind.U2Netp;
-        using var selector = SubjectSelector.Open(ModelsFolder(), kind, new SelectSubjectOptions { Device = ParseDevice(deviceName) });
-        if (selector.Device.FallbackReason is { } reason) context.Error.WriteLine($"pdnseg: {reason}");
+        using var selector = SubjectSelector.Open(ModelsCommand.Store().BundledFolder, kind, new SelectSubjectOptions { Device = ParseDevice(deviceName) });
+        SubjectCommand.Prepare(context, selector, kind.ToString());
         var subject = selector.Select(image, context.Cancellation);
 
         if (band is { } width)

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace PdnSegmentation.Deep.Runtime;
 
@@ -12,6 +13,18 @@ public sealed class ModelSession : IDisposable
 {
     public InferenceSession Session { get; }
     public DeviceReport Device { get; }
+
+    /// <summary>True once the model has run on its device (a real run or <see cref="WarmUp"/>).</summary>
+    public bool IsWarm { get; private set; }
+
+    /// <summary>
+    /// Whether the first run would pay a one-off cost worth announcing as a separate step: DirectML compiles its shaders
+    /// on the first run (seconds on some GPUs, which looks like a hang); the CPU provider's first run costs about what
+    /// any run costs, so there is nothing to warm there.
+    /// </summary>
+    public bool NeedsWarmUp => !IsWarm && Device.Device != CpuDevice;
+
+    internal const string CpuDevice = "CPU";
 
     private ModelSession(InferenceSession session, DeviceReport device)
     {
@@ -42,7 +55,7 @@ public sealed class ModelSession : IDisposable
         try
         {
             var cpu = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-            return new ModelSession(new InferenceSession(file.Path, cpu), new DeviceReport("CPU", fallback));
+            return new ModelSession(new InferenceSession(file.Path, cpu), new DeviceReport(CpuDevice, fallback));
         }
         catch (OnnxRuntimeException e)
         {
@@ -62,12 +75,23 @@ public sealed class ModelSession : IDisposable
         using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
         try
         {
-            return Session.Run(inputs, outputs, runOptions);
+            var results = Session.Run(inputs, outputs, runOptions);
+            IsWarm = true;
+            return results;
         }
         catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException(cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Runs the model once on zeros of <paramref name="shape"/> so that the device's one-off work (DirectML's shader
+    /// compilation) happens now, while the host shows that it is preparing the model, rather than inside the first real run.
+    /// </summary>
+    public void WarmUp(string input, int[] shape, string output, CancellationToken cancellationToken = default)
+    {
+        using var _ = Run([NamedOnnxValue.CreateFromTensor(input, new DenseTensor<float>(shape))], [output], cancellationToken);
     }
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();

@@ -42,7 +42,7 @@ public sealed record SamResult(Mask Mask, float[] LowResLogits, int Variant, flo
 /// chosen 256×256 logits are upscaled to 1024, cropped to the resized image and upscaled to the original size before
 /// thresholding at 0.
 /// </summary>
-public sealed class SegmentAnything : IDisposable
+public sealed class SegmentAnything : IDeviceModel, IDisposable
 {
     public const int InputSide = 1024, LowResSide = 256;
     private static readonly float[] PixelMean = [123.675f, 116.28f, 103.53f], PixelStd = [58.395f, 57.12f, 57.375f];
@@ -64,6 +64,12 @@ public sealed class SegmentAnything : IDisposable
     /// <summary>Time the last Segment call spent inside the decoder's ONNX run (the rest is this class's own work).</summary>
     public TimeSpan LastDecoderRunTime { get; private set; }
     public DeviceReport Device => _encoder.Device;
+
+    public bool NeedsWarmUp => _encoder.NeedsWarmUp;
+
+    // The encoder is the heavy model; the decoder's first run is cheap.
+    public void WarmUp(CancellationToken cancellationToken = default) =>
+        _encoder.WarmUp(_names.Image, [1, 3, InputSide, InputSide], _names.Embeddings, cancellationToken);
 
     public static SegmentAnything Open(ModelFile encoder, ModelFile decoder, ExecutionDevice device, SamTensorNames? names = null)
     {

@@ -23,7 +23,7 @@ public sealed record SubjectResult(AlphaMatte Probability, Mask Mask, DeviceRepo
 /// Preprocessing follows each model's SOURCE.md; the model's low-resolution output is brought to full resolution by a
 /// guided filter so the mask's edge follows the photo. One session per selector (creating one costs 40–170 ms).
 /// </summary>
-public sealed class SubjectSelector : IDisposable
+public sealed class SubjectSelector : IDeviceModel, IDisposable
 {
     private static readonly float[] Mean = [0.485f, 0.456f, 0.406f], Std = [0.229f, 0.224f, 0.225f];
 
@@ -39,6 +39,11 @@ public sealed class SubjectSelector : IDisposable
     }
 
     public DeviceReport Device => _session.Device;
+
+    public bool NeedsWarmUp => _session.NeedsWarmUp;
+
+    public void WarmUp(CancellationToken cancellationToken = default) =>
+        _session.WarmUp(_model.Input, _model.ChannelsFirst ? [1, 3, _model.Side, _model.Side] : [1, _model.Side, _model.Side, 3], _model.Output, cancellationToken);
 
     /// <param name="modelsFolder">The folder holding the models' subfolders (u2netp/, mediapipe-selfie-segmentation/).</param>
     public static SubjectSelector Open(string modelsFolder, SubjectModelKind kind, SelectSubjectOptions? options = null)

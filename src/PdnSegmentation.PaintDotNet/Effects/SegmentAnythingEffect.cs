@@ -3,6 +3,7 @@ using PaintDotNet.Effects;
 using PaintDotNet.Imaging;
 using PaintDotNet.IndirectUI;
 using PaintDotNet.PropertySystem;
+using PdnSegmentation.Deep.Models;
 using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Deep.Sam;
 using PdnSegmentation.Imaging;
@@ -44,10 +45,10 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
 
     internal int EncoderRuns => _sam?.EncoderRuns ?? 0;
 
-    private string ModelsFolder => Path.Combine(Path.GetDirectoryName(((IEffect)this).EffectInfo.AssemblyLocation)!, "models");
+    /// <summary>The models bundled beside the plugin and those the user installed with pdnseg's model manager.</summary>
+    private ModelStore Models => ModelStore.Beside(Path.GetDirectoryName(((IEffect)this).EffectInfo.AssemblyLocation)!);
 
-    private IReadOnlyList<InstalledModel> Installed() =>
-        InstalledModel.Discover(ModelsFolder).Where(m => m.Task == InstalledModel.SegmentAnythingTask).ToList();
+    private IReadOnlyList<InstalledModel> Installed() => Models.Discover(InstalledModel.SegmentAnythingTask);
 
     protected override PropertyCollection OnCreatePropertyCollection()
     {
@@ -89,7 +90,7 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
     private string DeviceStatus(PropertyCollection props)
     {
         string model = (string)props[PropertyNames.Model]!.Value!;
-        if (model == NoModel) return "No Segment Anything model is installed: install one (e.g. MobileSAM) with the model manager.";
+        if (model == NoModel) return $"No Segment Anything model is installed: install one (e.g. MobileSAM) with 'pdnseg models install' into {Models.UserFolder}.";
         try
         {
             var sam = Session(model, (ExecutionDevice)props[PropertyNames.Device]!.Value!);
@@ -126,7 +127,7 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
         var (objectColor, backgroundColor) = StrokeColors.Read(token);
         var settings = CutOptions.Read(token);
         if (model == NoModel)
-            throw new SegmentationInputException("No Segment Anything model is installed. Its weights are not bundled with the plugin: install one (e.g. MobileSAM) with the model manager, then run again.");
+            throw new SegmentationInputException($"No Segment Anything model is installed. Its weights are not bundled with the plugin: install one (e.g. MobileSAM) with 'pdnseg models install' into {Models.UserFolder}, then run again.");
         var key = (model, device, useSelection, layer, objectColor, backgroundColor);
         if (_cutKey != key || _cut is null)
         {

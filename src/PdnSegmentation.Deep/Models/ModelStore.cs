@@ -1,0 +1,60 @@
+using PdnSegmentation.Deep.Runtime;
+
+namespace PdnSegmentation.Deep.Models;
+
+/// <summary>
+/// Where models live. The bundled folder beside pdnseg or the plugin holds the catalogue (manifest.json) and the
+/// bundled models; it may be read-only (Program Files). The per-user folder is where the model manager installs, so
+/// that installing needs no administrator and pdnseg and the Paint.NET plugin see the same installed models. A model
+/// installed per user takes precedence over a bundled one of the same name.
+/// </summary>
+public sealed record ModelStore(string BundledFolder, string UserFolder)
+{
+    /// <summary>Overrides the per-user folder (e.g. for a portable setup).</summary>
+    public const string UserFolderVariable = "PDNSEG_USER_MODELS";
+
+    /// <summary>The bundled folder <c>models/</c> beside <paramref name="programFolder"/>, and this user's folder.</summary>
+    public static ModelStore Beside(string programFolder) =>
+        new(Path.Combine(programFolder, "models"), DefaultUserFolder(Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)));
+
+    /// <summary>
+    /// $PDNSEG_USER_MODELS when set; otherwise PdnSegmentation\models in the user's local application data
+    /// (%LOCALAPPDATA% on Windows, $XDG_DATA_HOME or ~/.local/share elsewhere) — not roaming: models are large.
+    /// </summary>
+    public static string DefaultUserFolder(Func<string, string?> environment, string localApplicationData) =>
+        environment(UserFolderVariable) is { Length: > 0 } overridden ? overridden : Path.Combine(localApplicationData, "PdnSegmentation", "models");
+
+    public IReadOnlyList<CatalogEntry> Catalogue() => ModelCatalog.Load(BundledFolder);
+
+    /// <summary>Every installed model: the user's first, then the bundled ones they do not shadow.</summary>
+    public IReadOnlyList<InstalledModel> Discover()
+    {
+        var user = InstalledModel.Discover(UserFolder);
+        return [.. user, .. InstalledModel.Discover(BundledFolder).Where(b => user.All(u => u.Name != b.Name))];
+    }
+
+    public IReadOnlyList<InstalledModel> Discover(string task) => Discover().Where(m => m.Task == task).ToList();
+
+    public bool IsBundled(InstalledModel model) => Path.GetFullPath(Path.GetDirectoryName(model.Folder)!) == Path.GetFullPath(BundledFolder);
+
+    /// <summary>The installed Segment Anything model named <paramref name="name"/>, or the first one when null.</summary>
+    public InstalledModel SegmentAnything(string? name)
+    {
+        var installed = Discover(InstalledModel.SegmentAnythingTask);
+        return (name is null ? installed.FirstOrDefault() : installed.FirstOrDefault(m => m.Name == name))
+               ?? throw new ModelException(name is null
+                   ? $"No Segment Anything model is installed in {this}. Its weights are not bundled: install one (e.g. MobileSAM) with 'pdnseg models install', then run again."
+                   : $"The Segment Anything model '{name}' is not installed in {this} (installed: {(installed.Count == 0 ? "none" : string.Join(", ", installed.Select(m => m.Name)))}).");
+    }
+
+    /// <summary>Removes a model the user installed; bundled models ship with the program and stay.</summary>
+    public void Remove(string name)
+    {
+        if (!File.Exists(Path.Combine(UserFolder, name, "model.json")) && File.Exists(Path.Combine(BundledFolder, name, "model.json")))
+            throw new ModelException($"'{name}' is bundled with the program in '{BundledFolder}' and cannot be removed here (the installer can leave it out).");
+        ModelInstaller.Remove(UserFolder, name);
+    }
+
+    /// <summary>Both folders, for messages.</summary>
+    public override string ToString() => $"'{UserFolder}' (yours) or '{BundledFolder}' (bundled)";
+}
