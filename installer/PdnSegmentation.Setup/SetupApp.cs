@@ -80,6 +80,7 @@ public static class SetupApp
         SetupException => e.Message,
         UnauthorizedAccessException => $"{e.Message} Run the setup as administrator for a classic (Program Files) install.",
         IOException when IsDiskFull(e) => $"The disk is full ({e.Message}). Free some space and try again; nothing was changed.",
+        IOException => $"{e.Message} Run 'pdnseg-setup status' to see what is installed, then try again.",
         _ => null,
     };
 
