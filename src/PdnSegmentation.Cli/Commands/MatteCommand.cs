@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PdnSegmentation.Cli.Files;
 using PdnSegmentation.Cli.Terminal;
+using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
 
@@ -13,17 +14,24 @@ public static class MatteCommand
     {
         var image = new Argument<string>("image") { Description = "The photo (PNG, JPEG, BMP, TIFF, WebP)." };
         var trimap = new Option<string>("--trimap") { Description = "Trimap: white (255) = object, black (0) = background, any other grey = unknown.", Required = true };
-        var method = new Option<string>("--method") { Description = "closed-form (Levin et al.; smooth, the default) or bayesian (Chuang et al.; local colour models).", DefaultValueFactory = _ => "closed-form" };
-        method.AcceptOnlyFromAmong("closed-form", "bayesian");
+        var method = new Option<string>("--method")
+        {
+            Description = "closed-form (Levin et al.; smooth, the default), bayesian (Chuang et al.; local colour models) or deep (an installed deep matting model).",
+            DefaultValueFactory = _ => "closed-form",
+        };
+        method.AcceptOnlyFromAmong("closed-form", "bayesian", "deep");
+        var model = new Option<string?>("--model") { Description = "With --method deep: the installed matting model (default: the first installed)." };
+        var modelsDir = ModelsCommand.FolderOption();
         var colorSigma = new Option<double>("--color-sigma") { Description = "Bayesian matting's camera noise σ_C, colour units 0..1.", DefaultValueFactory = _ => new BayesianMattingOptions().ColorSigma };
         var alphaOut = new Option<string?>("--alpha-out") { Description = "Write the alpha matte (8-bit grey)." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the cut-out: straight-alpha RGBA PNG with estimated object colours." };
         var command = new Command("matte", "Soft alpha matte (closed-form or Bayesian matting) and clean edge colours from a trimap.")
         {
-            image, trimap, method, colorSigma, alphaOut, output,
+            image, trimap, method, colorSigma, model, modelsDir, alphaOut, output,
         };
         command.SetAction(parse => Run(context, parse.GetRequiredValue(image), parse.GetRequiredValue(trimap),
-            Options(parse.GetRequiredValue(method), parse.GetValue(colorSigma)), parse.GetValue(alphaOut), parse.GetValue(output)));
+            parse.GetRequiredValue(method) == "deep" ? null : Options(parse.GetRequiredValue(method), parse.GetValue(colorSigma)),
+            parse.GetValue(model), parse.GetValue(modelsDir), parse.GetValue(alphaOut), parse.GetValue(output)));
         return command;
     }
 
@@ -40,7 +48,9 @@ public static class MatteCommand
         return new RefineMatteOptions { Method = ParseMethod(method), Bayesian = new BayesianMattingOptions { ColorSigma = colorSigma } };
     }
 
-    private static int Run(CommandContext context, string imagePath, string trimapPath, RefineMatteOptions options, string? alphaPath, string? outputPath)
+    /// <param name="options">The classic method's options; null for a deep matting model (<paramref name="modelName"/>).</param>
+    private static int Run(CommandContext context, string imagePath, string trimapPath, RefineMatteOptions? options, string? modelName, string? modelsDir,
+        string? alphaPath, string? outputPath)
     {
         if (alphaPath is null && outputPath is null)
             throw new UsageException("Nothing to write: give --alpha-out <alpha.png> and/or -o <cutout.png>.");
@@ -54,8 +64,17 @@ public static class MatteCommand
         var trimap = Trimap.FromGray(tw, th, grey);
 
         MatteResult result;
-        using (var progress = new ConsoleProgress(context.Error, "Matting"))
+        if (options is null)
+        {
+            using var deep = ModelsCommand.OpenMatting(context, modelName, modelsDir, ExecutionDevice.Auto)
+                             ?? throw new InputFileException($"No deep matting model is installed in {ModelsCommand.Store(modelsDir)}: install one (e.g. ViTMatte) with 'pdnseg models install', or use --method closed-form.");
+            result = deep.Matte(image, trimap, null, context.Cancellation);
+        }
+        else
+        {
+            using var progress = new ConsoleProgress(context.Error, "Matting");
             result = RefineMatte.FromTrimap(image, trimap, options, progress, context.Cancellation);
+        }
 
         WriteOutputs(context, image, result, alphaPath, outputPath);
         return ExitCodes.Success;

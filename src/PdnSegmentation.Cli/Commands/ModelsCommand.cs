@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PdnSegmentation.Cli.Terminal;
+using PdnSegmentation.Deep.Matting;
 using PdnSegmentation.Deep.Models;
 using PdnSegmentation.Deep.Runtime;
 
@@ -16,6 +17,27 @@ public static class ModelsCommand
     {
         var store = ModelStore.Beside(AppContext.BaseDirectory);
         return userFolder is null ? store : store with { UserFolder = userFolder };
+    }
+
+    internal static Option<string?> MattingModelOption() => new("--matting-model")
+    {
+        Description = "With --matte: a deep matting model you installed (task 'matting') for the edge, or 'none' for closed-form. Default: the first installed, else closed-form.",
+    };
+
+    /// <summary>The deep matting model to use: the one named, else the first installed; null for none (or 'none').</summary>
+    internal static DeepMatting? OpenMatting(CommandContext context, string? name, string? userFolder, ExecutionDevice device)
+    {
+        if (name == "none") return null;
+        var store = Store(userFolder);
+        var installed = store.Discover(DeepMatting.Task);
+        var model = name is null ? installed.FirstOrDefault()
+            : installed.FirstOrDefault(m => m.Name == name)
+              ?? throw new InputFileException($"The matting model '{name}' is not installed in {store} (installed: {(installed.Count == 0 ? "none" : string.Join(", ", installed.Select(m => m.Name)))}).");
+        if (model is null) return null;
+        var matting = DeepMatting.Open(model, device);
+        SubjectCommand.Prepare(context, matting, model.Name);
+        context.Error.WriteLine($"Matting the edge with {model.Name} on {matting.Device.Device}.");
+        return matting;
     }
 
     internal static Option<string?> FolderOption() => new("--models-dir")

@@ -25,14 +25,16 @@ public static class SamCommand
         device.AcceptOnlyFromAmong("auto", "cpu", "directml");
         var matte = new Option<bool>("--matte") { Description = "Refine the edge: automatic trimap, closed-form matte, clean colours." };
         var band = new Option<double>("--band") { Description = "With --matte: half-width in pixels of the trimap's unknown band.", DefaultValueFactory = _ => 8 };
+        var mattingModel = ModelsCommand.MattingModelOption();
         var maskOut = new Option<string?>("--mask-out") { Description = "Write the mask (0 / 255, or the soft matte with --matte)." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the cut-out: straight-alpha RGBA PNG." };
         var command = new Command("sam", "Segment Anything: the object under a box and/or clicks (needs an installed SAM-family model).")
         {
-            image, box, points, model, modelsDir, device, matte, band, maskOut, output,
+            image, box, points, model, modelsDir, device, matte, band, mattingModel, maskOut, output,
         };
         command.SetAction(parse => Run(context, parse.GetRequiredValue(image), parse.GetValue(box), parse.GetValue(points) ?? [], parse.GetValue(model),
-            parse.GetValue(modelsDir), parse.GetRequiredValue(device), parse.GetValue(matte) ? parse.GetValue(band) : null, parse.GetValue(maskOut), parse.GetValue(output)));
+            parse.GetValue(modelsDir), parse.GetRequiredValue(device), parse.GetValue(matte) ? parse.GetValue(band) : null, parse.GetValue(mattingModel),
+            parse.GetValue(maskOut), parse.GetValue(output)));
         return command;
     }
 
@@ -50,7 +52,7 @@ public static class SamCommand
     }
 
     private static int Run(CommandContext context, string imagePath, string? boxText, string[] pointTexts, string? modelName, string? modelsDir, string deviceName,
-        double? band, string? maskPath, string? outputPath)
+        double? band, string? mattingModel, string? maskPath, string? outputPath)
     {
         if (maskPath is null && outputPath is null) throw new UsageException("Nothing to write: give --mask-out <mask.png> and/or -o <cutout.png>.");
         if (boxText is null && pointTexts.Length == 0) throw new UsageException("Give a prompt: --box X,Y,W,H and/or --point X,Y[:fg|bg].");
@@ -72,9 +74,10 @@ public static class SamCommand
 
         if (band is { } width)
         {
+            using var deep = ModelsCommand.OpenMatting(context, mattingModel, modelsDir, SubjectCommand.ParseDevice(deviceName));
             MatteResult matte;
             using (var progress = new ConsoleProgress(context.Error, "Matting"))
-                matte = MattingAnything.FromMask(image, result.Mask, null, new TrimapBandOptions { BandWidth = width }, null, progress, context.Cancellation);
+                matte = MattingAnything.FromMask(image, result.Mask, null, new TrimapBandOptions { BandWidth = width }, null, progress, context.Cancellation, deep);
             CutOutFiles.WriteMatte(image, matte, outputPath, maskPath, context.Cancellation);
         }
         else

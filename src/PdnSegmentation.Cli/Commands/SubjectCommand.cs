@@ -21,14 +21,16 @@ public static class SubjectCommand
         device.AcceptOnlyFromAmong("auto", "cpu", "directml");
         var matte = new Option<bool>("--matte") { Description = "Matting Anything: refine the subject's edge (automatic trimap, closed-form matte, clean colours)." };
         var band = new Option<double>("--band") { Description = "With --matte: half-width in pixels of the trimap's unknown band.", DefaultValueFactory = _ => 8 };
+        var mattingModel = ModelsCommand.MattingModelOption();
+        var modelsDir = ModelsCommand.FolderOption();
         var maskOut = new Option<string?>("--mask-out") { Description = "Write the subject mask (0 / 255, or the soft matte with --matte)." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the cut-out: straight-alpha RGBA PNG." };
         var command = new Command("subject", "Select the main subject of a photo with a bundled deep model (no prompt needed).")
         {
-            image, model, device, matte, band, maskOut, output,
+            image, model, device, matte, band, mattingModel, modelsDir, maskOut, output,
         };
         command.SetAction(parse => Run(context, parse.GetRequiredValue(image), parse.GetRequiredValue(model), parse.GetRequiredValue(device),
-            parse.GetValue(matte) ? parse.GetValue(band) : null, parse.GetValue(maskOut), parse.GetValue(output)));
+            parse.GetValue(matte) ? parse.GetValue(band) : null, parse.GetValue(mattingModel), parse.GetValue(modelsDir), parse.GetValue(maskOut), parse.GetValue(output)));
         return command;
     }
 
@@ -48,7 +50,8 @@ public static class SubjectCommand
         _ => ExecutionDevice.Auto,
     };
 
-    private static int Run(CommandContext context, string imagePath, string modelName, string deviceName, double? band, string? maskPath, string? outputPath)
+    private static int Run(CommandContext context, string imagePath, string modelName, string deviceName, double? band, string? mattingModel, string? modelsDir,
+        string? maskPath, string? outputPath)
     {
         if (maskPath is null && outputPath is null) throw new UsageException("Nothing to write: give --mask-out <mask.png> and/or -o <cutout.png>.");
         if (band is < 1 or > 500) throw new UsageException($"--band must be between 1 and 500 pixels (got {band}).");
@@ -64,9 +67,10 @@ public static class SubjectCommand
 
         if (band is { } width)
         {
+            using var deep = ModelsCommand.OpenMatting(context, mattingModel, modelsDir, ParseDevice(deviceName));
             MatteResult result;
             using (var progress = new ConsoleProgress(context.Error, "Matting"))
-                result = MattingAnything.FromSubject(image, subject, new TrimapBandOptions { BandWidth = width }, null, progress, context.Cancellation);
+                result = MattingAnything.FromSubject(image, subject, new TrimapBandOptions { BandWidth = width }, null, progress, context.Cancellation, deep);
             CutOutFiles.WriteMatte(image, result, outputPath, maskPath, context.Cancellation);
         }
         else

@@ -70,6 +70,17 @@ public sealed class ColorImage
         return copy;
     }
 
+    /// <summary>A copy of the pixels inside <paramref name="rect"/> (which must lie inside the image).</summary>
+    public ColorImage Crop(PixelRect rect)
+    {
+        if (rect.IsEmpty || rect.X < 0 || rect.Y < 0 || rect.Right > Width || rect.Bottom > Height)
+            throw new ArgumentOutOfRangeException(nameof(rect), rect, $"The crop must lie inside the {Width}×{Height} image.");
+        var crop = new ColorImage(rect.Width, rect.Height);
+        for (int y = 0; y < rect.Height; y++)
+            _data.AsSpan((rect.Y + y) * Stride + rect.X * BytesPerPixel, rect.Width * BytesPerPixel).CopyTo(crop.Row(y));
+        return crop;
+    }
+
     public bool SameSize(int width, int height) => Width == width && Height == height;
 }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
+using PdnSegmentation.Deep.Matting;
 using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Deep.Sam;
 
@@ -39,7 +40,7 @@ public static class ModelInstaller
             }
             entries[source.Role] = new { path = source.FileName, size = new FileInfo(destination).Length, sha256 = sha };
         }
-        if (model.Task == InstalledModel.SegmentAnythingTask) CheckSamContract(model, staging);
+        CheckContract(model, staging);
         var descriptor = new { name = model.Name, task = model.Task, licence = model.Licence, files = entries, tensors = model.SamTensors };
         File.WriteAllText(Path.Combine(staging, "model.json"), JsonSerializer.Serialize(descriptor, InstalledModel.JsonOptions));
         // Swap into place: the previous version (if any) is kept until the new one is in.
@@ -66,11 +67,10 @@ public static class ModelInstaller
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream)).ToLowerInvariant();
     }
 
-    /// <summary>Opens the encoder and decoder and checks the SAM export's inputs and outputs are there.</summary>
-    private static void CheckSamContract(DownloadableModel model, string folder)
+    /// <summary>Opens the model files and checks that the export's inputs and outputs for its task are there.</summary>
+    private static void CheckContract(DownloadableModel model, string folder)
     {
-        var names = model.SamTensors ?? new SamTensorNames();
-        void Require(string role, IEnumerable<string> inputs, IEnumerable<string> outputs)
+        void Require(string role, string kind, IEnumerable<string> inputs, IEnumerable<string> outputs)
         {
             var file = model.Files.First(f => f.Role == role);
             string path = Path.Combine(folder, file.FileName);
@@ -79,7 +79,7 @@ public static class ModelInstaller
                 using var session = new InferenceSession(path);
                 var missing = inputs.Where(n => !session.InputMetadata.ContainsKey(n)).Concat(outputs.Where(n => !session.OutputMetadata.ContainsKey(n))).ToList();
                 if (missing.Count > 0)
-                    throw new ModelException($"'{file.FileName}' is not a Segment Anything {role} with the expected tensors (missing: {string.Join(", ", missing)}). " +
+                    throw new ModelException($"'{file.FileName}' is not a {kind} with the expected tensors (missing: {string.Join(", ", missing)}). " +
                                              "Map its tensor names in the catalogue or use another export.");
             }
             catch (OnnxRuntimeException e)
@@ -87,9 +87,18 @@ public static class ModelInstaller
                 throw new ModelException($"'{file.FileName}' is not a valid ONNX model ({e.Message.Split('\n')[0]}).", e);
             }
         }
-        Require("encoder", [names.Image], [names.Embeddings]);
-        Require("decoder", [names.Embeddings, names.PointCoords, names.PointLabels, names.MaskInput, names.HasMaskInput, names.OriginalSize],
-            [names.IouPredictions, names.LowResMasks]);
+        if (model.Task == InstalledModel.SegmentAnythingTask)
+        {
+            var names = model.SamTensors ?? new SamTensorNames();
+            Require("encoder", "Segment Anything encoder", [names.Image], [names.Embeddings]);
+            Require("decoder", "Segment Anything decoder", [names.Embeddings, names.PointCoords, names.PointLabels, names.MaskInput, names.HasMaskInput, names.OriginalSize],
+                [names.IouPredictions, names.LowResMasks]);
+        }
+        else if (model.Task == DeepMatting.Task)
+        {
+            var names = new MattingTensorNames();
+            Require("model", "trimap matting model", [names.Input], [names.Output]);
+        }
     }
 
     /// <summary>Removes an installed model's folder; nothing else in the models folder is touched.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PdnSegmentation.Deep.Matting;
 using PdnSegmentation.Deep.Sam;
 
 namespace PdnSegmentation.Deep.Runtime;
@@ -11,6 +12,9 @@ namespace PdnSegmentation.Deep.Runtime;
 /// </summary>
 public sealed record InstalledModel(string Name, string Task, string Folder, IReadOnlyDictionary<string, ModelFile> Files, SamTensorNames? SamTensors, string? Licence)
 {
+    /// <summary>For a trimap matting model, its tensor names when they differ from ViTMatte's export.</summary>
+    public MattingTensorNames? MattingTensors { get; init; }
+
     public const string SegmentAnythingTask = "segment-anything";
     private const string DescriptorName = "model.json";
 
@@ -40,7 +44,7 @@ public sealed record InstalledModel(string Name, string Task, string Folder, IRe
         if (string.IsNullOrWhiteSpace(descriptor.Name) || string.IsNullOrWhiteSpace(descriptor.Task) || descriptor.Files is null || descriptor.Files.Count == 0)
             throw new ModelException($"The model descriptor '{path}' lacks a name, task or files. Reinstall the model.");
         var files = descriptor.Files.ToDictionary(f => f.Key, f => new ModelFile(Path.Combine(folder, f.Value.Path), f.Value.Size, f.Value.Sha256));
-        return new InstalledModel(descriptor.Name, descriptor.Task, folder, files, descriptor.Tensors, descriptor.Licence);
+        return new InstalledModel(descriptor.Name, descriptor.Task, folder, files, descriptor.Tensors, descriptor.Licence) { MattingTensors = descriptor.MattingTensors };
     }
 
     public ModelFile FileFor(string role) =>
@@ -48,7 +52,7 @@ public sealed record InstalledModel(string Name, string Task, string Folder, IRe
 
     internal static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
 
-    private sealed record Descriptor(string Name, string Task, string? Licence, Dictionary<string, FileEntry>? Files, SamTensorNames? Tensors);
+    private sealed record Descriptor(string Name, string Task, string? Licence, Dictionary<string, FileEntry>? Files, SamTensorNames? Tensors, MattingTensorNames? MattingTensors);
 
     private sealed record FileEntry(string Path, long Size, string Sha256);
 }

@@ -1,3 +1,4 @@
+using PdnSegmentation.Deep.Matting;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
 using PdnSegmentation.Trimaps;
@@ -12,19 +13,38 @@ namespace PdnSegmentation.Deep.Subject;
 /// </summary>
 public static class MattingAnything
 {
+    /// <param name="deepMatting">An installed deep matting model for the band; null for the classic matte (closed-form or Bayesian, per <paramref name="matting"/>).</param>
     public static MatteResult FromSubject(ColorImage image, SubjectResult subject, TrimapBandOptions? band = null, RefineMatteOptions? matting = null,
-        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default, DeepMatting? deepMatting = null)
     {
         if (subject.Mask.IsEmpty)
             throw new SegmentationInputException("No subject was found in the image: try the other model, or select the object and use Smart Cut.");
         var probability = subject.Probability.Values;
         var uncertainty = new float[probability.Length];
         for (int i = 0; i < uncertainty.Length; i++) uncertainty[i] = 1 - Math.Abs(2 * probability[i] - 1);
+        var trimap = TrimapBuilder.FromMask(subject.Mask, band, uncertainty);
+        return Matte(image, trimap, probability, matting, deepMatting, progress, cancellationToken);
+    }
+
+    /// <summary>Any deep mask (e.g. Segment Anything's) → trimap along its edge (widened where <paramref name="uncertainty"/> is high) → matte.</summary>
+    public static MatteResult FromMask(ColorImage image, Mask mask, float[]? uncertainty, TrimapBandOptions? band = null, RefineMatteOptions? matting = null,
+        IProgress<double>? progress = null, CancellationToken cancellationToken = default, DeepMatting? deepMatting = null)
+    {
+        if (mask.IsEmpty) throw new SegmentationInputException("The mask is empty: there is no object whose edge could be matted.");
+        var trimap = TrimapBuilder.FromMask(mask, band, uncertainty);
+        return Matte(image, trimap, null, matting, deepMatting, progress, cancellationToken);
+    }
+
+    private static MatteResult Matte(ColorImage image, Trimap trimap, ReadOnlySpan<float> probability, RefineMatteOptions? matting, DeepMatting? deepMatting,
+        IProgress<double>? progress, CancellationToken cancellationToken)
+    {
         matting ??= new RefineMatteOptions();
         var scope = ProgressScope.For(progress);
-        var trimap = TrimapBuilder.FromMask(subject.Mask, band, uncertainty);
-        var alpha = RefineMatte.EstimateAlpha(image, trimap, matting, scope.Slice(0, 0.85), cancellationToken);
-        KeepModelConfidenceOutsideBand(alpha.Values, trimap.Labels, probability);
+        var alpha = deepMatting is null
+            ? RefineMatte.EstimateAlpha(image, trimap, matting, scope.Slice(0, 0.85), cancellationToken)
+            : deepMatting.Estimate(image, trimap, cancellationToken);
+        scope.Report(0.85);
+        if (!probability.IsEmpty) KeepModelConfidenceOutsideBand(alpha.Values, trimap.Labels, probability);
         var colors = ForegroundEstimation.Estimate(image, alpha, matting.Foreground, cancellationToken).Foreground;
         scope.Report(1);
         return new MatteResult(alpha, colors, trimap);
@@ -47,13 +67,4 @@ public static class MattingAnything
     }
 
     private const float ConfidentProbability = 0.05f;
-
-    /// <summary>Any deep mask (e.g. Segment Anything's) → trimap along its edge (widened where <paramref name="uncertainty"/> is high) → matte.</summary>
-    public static MatteResult FromMask(ColorImage image, Mask mask, float[]? uncertainty, TrimapBandOptions? band = null, RefineMatteOptions? matting = null,
-        IProgress<double>? progress = null, CancellationToken cancellationToken = default)
-    {
-        if (mask.IsEmpty) throw new SegmentationInputException("The mask is empty: there is no object whose edge could be matted.");
-        var trimap = TrimapBuilder.FromMask(mask, band, uncertainty);
-        return RefineMatte.FromTrimap(image, trimap, matting, progress, cancellationToken);
-    }
 }
