@@ -37,6 +37,10 @@ public sealed class ModelsCommandTests : IDisposable
         Assert.Matches(@"u2netp\s+subject\s+bundled", list);
         Assert.Contains("No Segment Anything model", Assert.Throws<Runtime.ModelException>(() => new Models.ModelStore(_models + "-none", _models + "-none").SegmentAnything(null)).Message);
         Assert.Equal("mobilesam", ModelsStore().SegmentAnything(null).Name);
+        var unknown = Assert.Throws<Runtime.ModelException>(() => ModelsStore().SegmentAnything("sam-huge"));
+        Assert.Contains("'sam-huge' is not installed", unknown.Message);
+        Assert.Contains("(installed: mobilesam)", unknown.Message);
+        Assert.Null(ModelsStore().Find("matting", null)); // none installed, none named: the classic matte is used
         Assert.Equal(0, Run("models", "verify", "--models-dir", _models).Exit);
 
         // A damaged file is reported by name and the exit code says so.

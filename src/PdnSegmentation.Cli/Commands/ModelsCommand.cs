@@ -28,12 +28,7 @@ public static class ModelsCommand
     internal static DeepMatting? OpenMatting(CommandContext context, string? name, string? userFolder, ExecutionDevice device)
     {
         if (name == "none") return null;
-        var store = Store(userFolder);
-        var installed = store.Discover(DeepMatting.Task);
-        var model = name is null ? installed.FirstOrDefault()
-            : installed.FirstOrDefault(m => m.Name == name)
-              ?? throw new InputFileException($"The matting model '{name}' is not installed in {store} (installed: {(installed.Count == 0 ? "none" : string.Join(", ", installed.Select(m => m.Name)))}).");
-        if (model is null) return null;
+        if (Store(userFolder).Find(DeepMatting.Task, name) is not { } model) return null;
         var matting = DeepMatting.Open(model, device);
         SubjectCommand.Prepare(context, matting, model.Name);
         context.Error.WriteLine($"Matting the edge with {model.Name} on {matting.Device.Device}.");

@@ -37,15 +37,22 @@ public sealed record ModelStore(string BundledFolder, string UserFolder)
 
     public bool IsBundled(InstalledModel model) => Path.GetFullPath(Path.GetDirectoryName(model.Folder)!) == Path.GetFullPath(BundledFolder);
 
-    /// <summary>The installed Segment Anything model named <paramref name="name"/>, or the first one when null.</summary>
-    public InstalledModel SegmentAnything(string? name)
+    /// <summary>
+    /// The installed model for <paramref name="task"/> named <paramref name="name"/>, or the first one when no name is
+    /// given (null when there is none); a name that is not installed is an error naming what is.
+    /// </summary>
+    public InstalledModel? Find(string task, string? name)
     {
-        var installed = Discover(InstalledModel.SegmentAnythingTask);
-        return (name is null ? installed.FirstOrDefault() : installed.FirstOrDefault(m => m.Name == name))
-               ?? throw new ModelException(name is null
-                   ? $"No Segment Anything model is installed in {this}. Its weights are not bundled: install one (e.g. MobileSAM) with 'pdnseg models install', then run again."
-                   : $"The Segment Anything model '{name}' is not installed in {this} (installed: {(installed.Count == 0 ? "none" : string.Join(", ", installed.Select(m => m.Name)))}).");
+        var installed = Discover(task);
+        if (name is null) return installed.FirstOrDefault();
+        return installed.FirstOrDefault(m => m.Name == name)
+               ?? throw new ModelException($"The {task} model '{name}' is not installed in {this} (installed: {(installed.Count == 0 ? "none" : string.Join(", ", installed.Select(m => m.Name)))}).");
     }
+
+    /// <summary>The installed Segment Anything model named <paramref name="name"/>, or the first one when null.</summary>
+    public InstalledModel SegmentAnything(string? name) =>
+        Find(InstalledModel.SegmentAnythingTask, name)
+        ?? throw new ModelException($"No Segment Anything model is installed in {this}. Its weights are not bundled: install one (e.g. MobileSAM) with 'pdnseg models install', then run again.");
 
     /// <summary>Removes a model the user installed; bundled models ship with the program and stay.</summary>
     public void Remove(string name)
