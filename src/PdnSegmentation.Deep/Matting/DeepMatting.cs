@@ -17,8 +17,8 @@ public sealed record MattingTensorNames
 public sealed record DeepMattingOptions
 {
     /// <summary>
-    /// The longest side the model sees. Transformer matting models' memory grows with the area (ViTMatte-S needs
-    /// about 3 GB at 2048²); a larger unknown region is matted at this size and brought back by the guided filter.
+    /// The longest side the model sees. A transformer matting model's memory and time grow at least with the area it
+    /// sees, so a larger unknown region is matted at this size and brought back by the guided filter.
     /// </summary>
     public int MaxSide { get; init; } = 1536;
 
