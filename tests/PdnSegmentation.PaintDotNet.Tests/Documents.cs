@@ -12,9 +12,22 @@ internal static class Documents
     public static (HostDocument Document, SyntheticScene Scene) Photo(int width = 200, int height = 150, int seed = 3)
     {
         var scene = SyntheticScene.ObjectOnClutter(width, height, seed);
-        var document = new HostDocument(new SizeInt32(width, height));
-        document.AddLayer("Background", (x, y) => { var p = scene.Image[x, y]; return new ColorBgra32(p.B, p.G, p.R, p.A); });
-        return (document, scene);
+        return (FromImage(scene.Image), scene);
+    }
+
+    /// <summary>A document whose "Background" layer is <paramref name="image"/>.</summary>
+    public static HostDocument FromImage(ColorImage image)
+    {
+        var document = new HostDocument(new SizeInt32(image.Width, image.Height));
+        document.AddLayer("Background", (x, y) => { var p = image[x, y]; return new ColorBgra32(p.B, p.G, p.R, p.A); });
+        return document;
+    }
+
+    /// <summary>The bundled lemur sample as a document.</summary>
+    public static (HostDocument Document, ColorImage Image) Lemur()
+    {
+        var image = PdnSegmentation.Cli.Files.ImageFiles.ReadColor(Path.Combine(SharedData.RepositoryRoot(), "samples", "lemur", "lemur.png"));
+        return (FromImage(image), image);
     }
 
     public static RectInt32 Rect(PixelRect r) => new(r.X, r.Y, r.Width, r.Height);

@@ -11,6 +11,7 @@ using Names = PdnSegmentation.PaintDotNet.Effects.SegmentAnythingEffect.Property
 namespace PdnSegmentation.PaintDotNet.Tests;
 
 /// <summary>Segment Anything in the test host, with the generated SAM-contract model installed beside the plugin.</summary>
+[Collection(ModelsBesideThePlugin.Name)]
 public class SegmentAnythingEffectTests
 {
     private static readonly string Installed = Path.Combine(AppContext.BaseDirectory, "models", "sam-contract-test");

@@ -10,28 +10,15 @@ using Names = PdnSegmentation.PaintDotNet.Effects.SelectSubjectEffect.PropertyNa
 
 namespace PdnSegmentation.PaintDotNet.Tests;
 
+[Collection(ModelsBesideThePlugin.Name)]
 public class SelectSubjectEffectTests
 {
-    private static (HostDocument Document, ColorImage Image) LemurDocument()
-    {
-        var image = PdnSegmentation.Cli.Files.ImageFiles.ReadColor(Path.Combine(SharedData.RepositoryRoot(), "samples", "lemur", "lemur.png"));
-        var document = new HostDocument(new SizeInt32(image.Width, image.Height));
-        var layer = document.AddLayer("Background");
-        for (int y = 0; y < image.Height; y++)
-            for (int x = 0; x < image.Width; x++)
-            {
-                var p = image[x, y];
-                layer[x, y] = new ColorBgra32(p.B, p.G, p.R, p.A);
-            }
-        return (document, image);
-    }
-
     [Theory]
     [InlineData(SubjectModelKind.U2Netp, EdgeQuality.Hard)]
     [InlineData(SubjectModelKind.Selfie, EdgeQuality.RefinedMatte)]
     public void GivesTheEnginesSubjectCutOut(SubjectModelKind model, EdgeQuality quality)
     {
-        var (document, image) = LemurDocument();
+        var (document, image) = Documents.Lemur();
         using var session = EffectHost.Open<SelectSubjectEffect>(document, 0);
         session.Set(Names.Model, model);
         session.Set(Names.Device, ExecutionDevice.Cpu);
@@ -40,7 +27,10 @@ public class SelectSubjectEffectTests
         string models = Path.Combine(AppContext.BaseDirectory, "models");
         using var selector = SubjectSelector.Open(models, model, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
         var subject = selector.Select(image);
-        var (alpha, colors) = EdgeRefinement.Apply(image, subject.Mask, quality, 8, default);
+        // The refined edge is the Matting Anything chain on the model's result; the others are Smart Cut's edges.
+        var (alpha, colors) = quality == EdgeQuality.RefinedMatte
+            ? EdgeRefinement.FromMatte(MattingAnything.FromSubject(image, subject, new PdnSegmentation.Trimaps.TrimapBandOptions { BandWidth = 8 }))
+            : EdgeRefinement.Apply(image, subject.Mask, quality, 8, default);
         Assert.Equal(Documents.ToPixels(CutOutput.Compose(image, alpha, colors, OutputMode.CutOut, null)), run.Layer);
         Assert.Equal("CPU", session.Effect.LastDevice!.Device);
         session.Set(Names.Output, OutputMode.MaskPreview);
@@ -52,7 +42,7 @@ public class SelectSubjectEffectTests
     public void ADirectMLRequestFallsBackToTheCpuAndSaysWhy()
     {
         if (OperatingSystem.IsWindows()) return;
-        var (document, _) = LemurDocument();
+        var (document, _) = Documents.Lemur();
         using var session = EffectHost.Open<SelectSubjectEffect>(document, 0);
         session.Set(Names.Model, SubjectModelKind.Selfie);
         session.Set(Names.Device, ExecutionDevice.DirectML);

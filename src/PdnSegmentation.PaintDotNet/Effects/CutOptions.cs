@@ -1,6 +1,8 @@
 using PaintDotNet.Effects;
 using PaintDotNet.IndirectUI;
 using PaintDotNet.PropertySystem;
+using PdnSegmentation.Deep.Matting;
+using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Imaging;
 
 namespace PdnSegmentation.PaintDotNet.Effects;
@@ -40,14 +42,18 @@ internal static class CutOptions
 internal sealed class EdgeCache
 {
     private Mask? _cut;
-    private (EdgeQuality, int)? _key;
+    private (EdgeQuality, int, string?)? _key;
     private (float[] Alpha, ColorImage? Colors) _edge;
 
-    public (float[] Alpha, ColorImage? Colors) Get(ColorImage source, Mask cut, CutSettings settings, CancellationToken cancellationToken)
+    /// <param name="matting">An installed deep matting model for the refined matte (opened only when the edge is recomputed); null for closed-form.</param>
+    public (float[] Alpha, ColorImage? Colors) Get(ColorImage source, Mask cut, CutSettings settings, CancellationToken cancellationToken,
+        InstalledModel? matting = null, ExecutionDevice device = ExecutionDevice.Auto)
     {
-        var key = (settings.Quality, settings.Quality == EdgeQuality.RefinedMatte ? settings.Band : 0);
+        bool refined = settings.Quality == EdgeQuality.RefinedMatte;
+        var key = (settings.Quality, refined ? settings.Band : 0, refined ? matting?.Folder : null);
         if (ReferenceEquals(cut, _cut) && _key == key) return _edge;
-        _edge = EdgeRefinement.Apply(source, cut, settings.Quality, settings.Band, cancellationToken);
+        using var deep = refined && matting is not null ? DeepMatting.Open(matting, device) : null;
+        _edge = EdgeRefinement.Apply(source, cut, settings.Quality, settings.Band, cancellationToken, deep);
         _cut = cut;
         _key = key;
         return _edge;

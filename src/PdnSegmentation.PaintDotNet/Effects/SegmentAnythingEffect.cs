@@ -45,8 +45,7 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
 
     internal int EncoderRuns => _sam?.EncoderRuns ?? 0;
 
-    /// <summary>The models bundled beside the plugin and those the user installed with pdnseg's model manager.</summary>
-    private ModelStore Models => ModelStore.Beside(Path.GetDirectoryName(((IEffect)this).EffectInfo.AssemblyLocation)!);
+    private ModelStore Models => EffectModels.Store(this);
 
     private IReadOnlyList<InstalledModel> Installed() => Models.Discover(InstalledModel.SegmentAnythingTask);
 
@@ -137,7 +136,7 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
             _cut = result.Mask;
             _cutKey = key;
         }
-        var (alpha, colors) = _edge.Get(Source, _cut, settings, WorkCancellation);
+        var (alpha, colors) = _edge.Get(Source, _cut, settings, WorkCancellation, EffectModels.Matting(this), device);
         return CutOutput.Compose(Source, alpha, colors, settings.Output, null);
     }
 
