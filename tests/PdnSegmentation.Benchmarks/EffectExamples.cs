@@ -20,12 +20,13 @@ public static class EffectExamples
         Directory.CreateDirectory(folder);
         using var photo = Cv2.ImRead("samples/lemur/lemur.png", ImreadModes.Color);
         using var trimap = Cv2.ImRead("samples/lemur/lemur_trimap.png", ImreadModes.Grayscale);
+        int width = photo.Width, height = photo.Height; // each Mat property read is a native call
         HostDocument Document(bool withTrimap)
         {
-            var document = new HostDocument(new SizeInt32(photo.Width, photo.Height));
+            var document = new HostDocument(new SizeInt32(width, height));
             var layer = document.AddLayer("Background");
-            for (int y = 0; y < photo.Height; y++)
-                for (int x = 0; x < photo.Width; x++)
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++)
                 {
                     var c = photo.At<Vec3b>(y, x);
                     layer[x, y] = new ColorBgra32(c.Item0, c.Item1, c.Item2, 255);
@@ -33,8 +34,8 @@ public static class EffectExamples
             if (withTrimap)
             {
                 var t = document.AddLayer("trimap");
-                for (int y = 0; y < photo.Height; y++)
-                    for (int x = 0; x < photo.Width; x++)
+                for (int y = 0; y < height; y++)
+                    for (int x = 0; x < width; x++)
                     {
                         byte v = trimap.At<byte>(y, x);
                         t[x, y] = new ColorBgra32(v, v, v, 255);
