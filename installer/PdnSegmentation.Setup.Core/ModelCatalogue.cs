@@ -5,7 +5,7 @@ namespace PdnSegmentation.Setup;
 public sealed record PinnedModelFile(string FileName, long Size, string Sha256);
 
 /// <summary>A bundled model as models/manifest.json describes it: what it does, its licence and its pinned files.</summary>
-public sealed record CatalogueModel(string Name, string Task, string Licence, IReadOnlyList<PinnedModelFile> Files);
+public sealed record CatalogueModel(string Name, string Description, string Licence, IReadOnlyList<PinnedModelFile> Files);
 
 /// <summary>
 /// The bundled models' entries of the model catalogue (models/manifest.json), against which the installer checks its
@@ -30,7 +30,7 @@ public sealed class ModelCatalogue
             var document = JsonSerializer.Deserialize<Document>(File.ReadAllText(path), Json) ?? throw new JsonException("empty");
             var models = (document.Models ?? []).Where(m => m.Bundled && m.Name is not null).ToDictionary(
                 m => m.Name!,
-                m => new CatalogueModel(m.Name!, m.Task ?? "", m.Licence ?? "",
+                m => new CatalogueModel(m.Name!, m.Description ?? m.Task ?? "", m.Licence ?? "",
                     (m.Files ?? []).Where(f => f.FileName is not null && f.Sha256 is not null && f.Size is not null)
                         .Select(f => new PinnedModelFile(f.FileName!, f.Size!.Value, f.Sha256!.ToLowerInvariant())).ToList()),
                 StringComparer.Ordinal);
@@ -63,6 +63,6 @@ public sealed class ModelCatalogue
     }
 
     private sealed record Document(List<Entry>? Models);
-    private sealed record Entry(string? Name, string? Task, bool Bundled, string? Licence, List<EntryFile>? Files);
+    private sealed record Entry(string? Name, string? Task, string? Description, bool Bundled, string? Licence, List<EntryFile>? Files);
     private sealed record EntryFile(string? FileName, long? Size, string? Sha256);
 }

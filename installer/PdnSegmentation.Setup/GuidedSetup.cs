@@ -91,7 +91,7 @@ internal static class GuidedSetup
             var model = catalogue!.Find(name);
             double megabytes = manifest.Files.Where(f => f.Component == name).Sum(f => f.Size) / 1e6;
             bool wanted = status is null || status.Models.Contains(name);
-            string what = model is null ? name : $"{name} — {model.Task}, {model.Licence}";
+            string what = model is null ? name : $"{name} — {model.Description}, {model.Licence}";
             if (SetupApp.Confirm(output, input, $"  include {what} ({megabytes:F1} MB)?", defaultYes: wanted)) models.Add(name);
         }
         SetupApp.Install(installer, payload, target, models, output);

@@ -53,7 +53,7 @@ public sealed class InstallerTests : IDisposable
     {
         string file = Path.Combine(payload, "models", model, fileName);
         File.WriteAllText(Path.Combine(payload, "models", "manifest.json"), $$"""
-            { "models": [ { "name": "{{model}}", "task": "subject", "bundled": true, "licence": "Apache-2.0",
+            { "models": [ { "name": "{{model}}", "task": "subject", "description": "Select Subject: any salient object", "bundled": true, "licence": "Apache-2.0",
               "files": [ { "role": "model", "fileName": "{{fileName}}", "size": {{new FileInfo(file).Length}}, "sha256": "{{PayloadManifest.Sha256Of(file)}}" } ] } ] }
             """);
     }
@@ -338,7 +338,7 @@ public sealed class InstallerTests : IDisposable
         Assert.True(first.Exit == 0, first.Out + first.Error);
         Assert.Contains("[1] Paint.NET 5.1.9.0 classic", first.Out);
         Assert.Contains("[2] Paint.NET (Microsoft Store) store", first.Out);
-        Assert.Contains("include u2netp", first.Out);
+        Assert.Contains("include u2netp — Select Subject: any salient object, Apache-2.0 (0.0 MB)?", first.Out);
         Assert.Contains("Press Enter to close this window.", first.Out);
         var status = new PluginInstaller().Status(Path.Combine(classic, "Effects"))!;
         Assert.True(status.Intact);
