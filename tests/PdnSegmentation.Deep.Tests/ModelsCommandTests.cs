@@ -35,6 +35,8 @@ public sealed class ModelsCommandTests : IDisposable
         var list = Run("models", "list", "--models-dir", _models).Out;
         Assert.Matches(@"mobilesam\s+segment-anything\s+installed", list);
         Assert.Matches(@"u2netp\s+subject\s+bundled", list);
+        Assert.Contains("Select Subject: people (portraits).", list);
+        Assert.Matches(@"vitmatte-small\s+matting\s+available .*Deep matting: hair-level edges", list);
         Assert.Contains("No Segment Anything model", Assert.Throws<Runtime.ModelException>(() => new Models.ModelStore(_models + "-none", _models + "-none").SegmentAnything(null)).Message);
         Assert.Equal("mobilesam", ModelsStore().SegmentAnything(null).Name);
         var unknown = Assert.Throws<Runtime.ModelException>(() => ModelsStore().SegmentAnything("sam-huge"));

@@ -69,10 +69,12 @@ public static class ModelsCommand
     private static int List(CommandContext context, ModelStore store)
     {
         var installed = store.Discover();
+        var catalogue = store.Catalogue();
+        string Description(string name) => catalogue.FirstOrDefault(e => e.Name == name)?.Description is { Length: > 0 } d ? $"  {d}." : "";
         foreach (var m in installed)
-            context.Out.WriteLine($"{m.Name,-32} {m.Task,-18} {(store.IsBundled(m) ? "bundled" : "installed"),-10} {m.Licence}  ({m.Folder})");
-        foreach (var entry in store.Catalogue().Where(e => installed.All(m => m.Name != e.Name)))
-            context.Out.WriteLine($"{entry.Name,-32} {entry.Task,-18} {"available",-10} {entry.Licence}");
+            context.Out.WriteLine($"{m.Name,-32} {m.Task,-18} {(store.IsBundled(m) ? "bundled" : "installed"),-10} {m.Licence}{Description(m.Name)}  ({m.Folder})");
+        foreach (var entry in catalogue.Where(e => installed.All(m => m.Name != e.Name)))
+            context.Out.WriteLine($"{entry.Name,-32} {entry.Task,-18} {"available",-10} {entry.Licence}{Description(entry.Name)}");
         return ExitCodes.Success;
     }
 

@@ -5,7 +5,11 @@ using PdnSegmentation.Deep.Sam;
 namespace PdnSegmentation.Deep.Models;
 
 /// <summary>One catalogue entry (models/manifest.json): a bundled model, or one users install.</summary>
-public sealed record CatalogEntry(string Name, string Task, bool Bundled, string Licence, string? Source, IReadOnlyList<CatalogFile> Files, SamTensorNames? Tensors);
+public sealed record CatalogEntry(string Name, string Task, bool Bundled, string Licence, string? Source, IReadOnlyList<CatalogFile> Files, SamTensorNames? Tensors)
+{
+    /// <summary>What the model is for, in the user's words (e.g. "Select Subject: people (portraits)").</summary>
+    public string Description { get; init; } = "";
+}
 
 public sealed record CatalogFile(string Role, string FileName, string? Url, long? Size, string? Sha256);
 
@@ -19,7 +23,8 @@ public static class ModelCatalog
         try
         {
             var manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), InstalledModel.JsonOptions);
-            return manifest?.Models?.Select(m => new CatalogEntry(m.Name, m.Task, m.Bundled, m.Licence ?? "", m.Source, m.Files ?? [], m.Tensors)).ToList() ?? [];
+            return manifest?.Models?.Select(m => new CatalogEntry(m.Name, m.Task, m.Bundled, m.Licence ?? "", m.Source, m.Files ?? [], m.Tensors)
+                { Description = m.Description ?? m.Task }).ToList() ?? [];
         }
         catch (JsonException e)
         {
@@ -46,5 +51,5 @@ public static class ModelCatalog
     }
 
     private sealed record Manifest(List<ManifestModel>? Models);
-    private sealed record ManifestModel(string Name, string Task, bool Bundled, string? Licence, string? Source, List<CatalogFile>? Files, SamTensorNames? Tensors);
+    private sealed record ManifestModel(string Name, string Task, string? Description, bool Bundled, string? Licence, string? Source, List<CatalogFile>? Files, SamTensorNames? Tensors);
 }
