@@ -18,12 +18,9 @@ public static class EffectCancellationBenchmark
     public static void Run(string[] args)
     {
         double megapixels = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 12;
-        int width = (int)Math.Round(Math.Sqrt(megapixels * 1e6 * 4 / 3)), height = (int)Math.Round(width * 0.75);
-        var scene = SyntheticScene.ObjectOnClutter(width, height, 1);
-        var document = new HostDocument(new SizeInt32(width, height));
-        var layer = document.AddLayer("Background", (x, y) => { var p = scene.Image[x, y]; return new ColorBgra32(p.B, p.G, p.R, p.A); });
-        document.Selection = HostSelection.Rectangle(document.Size, new RectInt32(scene.Box.X, scene.Box.Y, scene.Box.Width, scene.Box.Height));
-        var original = layer.ToArray();
+        var document = LargeSceneDocument.Create(megapixels, 4.0 / 3, seed: 1);
+        int width = document.Size.Width, height = document.Size.Height;
+        var original = document.Layers[0].ToArray();
         Console.WriteLine($"Smart Cut cancellation in the test host: {width}×{height} ({width * height / 1e6:F1} MP), {Environment.ProcessorCount} cores.");
         Console.WriteLine();
         Console.WriteLine("| edge quality | cancel requested after (s) | OnSetToken returned after (s) | latency (s) | layer unchanged |");

@@ -12,7 +12,7 @@ public class SelectSubjectTests
     private static string Lemur => Path.Combine(SharedData.RepositoryRoot(), "samples", "lemur");
 
     /// <summary>Agreement of a mask with the lemur trimap's definite pixels (white = object, black = background).</summary>
-    private static double AgreementWithTrimap(Mask mask)
+    internal static double AgreementWithTrimap(Mask mask)
     {
         var (w, h, trimap) = ImageFiles.ReadGray(Path.Combine(Lemur, "lemur_trimap.png"), "trimap");
         Assert.Equal((w, h), (mask.Width, mask.Height));

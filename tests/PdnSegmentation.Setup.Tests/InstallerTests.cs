@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using PdnSegmentation.TestSupport;
 
 namespace PdnSegmentation.Setup.Tests;
 
@@ -281,20 +282,13 @@ public sealed class InstallerTests : IDisposable
     [Fact]
     public void TheRepositorysModelCatalogueMatchesTheBundledModels()
     {
-        string root = RepositoryRoot();
+        string root = SharedData.RepositoryRoot();
         var catalogue = ModelCatalogue.Load(root);
         foreach (var model in new[] { "u2netp", "mediapipe-selfie-segmentation" })
         {
             catalogue.Verify(root, model);
             Assert.NotEmpty(catalogue.Find(model)!.Files);
         }
-    }
-
-    internal static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PdnSegmentation.sln"))) return dir.FullName;
-        throw new InvalidOperationException("The repository root (PdnSegmentation.sln) was not found above the test's folder.");
     }
 
     [Fact]

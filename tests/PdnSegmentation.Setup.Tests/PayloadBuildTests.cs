@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.Loader;
+using PdnSegmentation.TestSupport;
 
 namespace PdnSegmentation.Setup.Tests;
 
@@ -34,7 +35,7 @@ public sealed class PayloadBuildTests : IDisposable
     [Fact]
     public void TheBuildStepLaysOutAPayloadThatInstallsAndWhosePluginResolvesItsDependencies()
     {
-        string repository = InstallerTests.RepositoryRoot();
+        string repository = SharedData.RepositoryRoot();
         string setup = Path.Combine(_root, "setup") + Path.DirectorySeparatorChar;
         var build = Run($"msbuild installer/Payload.proj -nologo -nodeReuse:false \"-p:SetupDir={setup}\"", repository);
         Assert.True(build.Exit == 0, build.Output);

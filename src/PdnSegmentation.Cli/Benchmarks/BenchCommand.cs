@@ -17,4 +17,7 @@ public static class BenchCommand
             SubjectBenchmark.Create(context),
             SamBenchmark.Create(context),
         };
+
+    /// <summary><c>--limit N</c>: only a dataset's first N images (a quick run), the same for every dataset benchmark.</summary>
+    internal static Option<int?> LimitOption() => new("--limit") { Description = "Only the first N images." };
 }

@@ -20,7 +20,7 @@ public static class GrabCutBenchmark
     {
         var dataset = new Option<string>("--dataset") { Description = "Folder with images/, masks/ and boxes.csv.", Required = true };
         var iterations = new Option<int>("--iterations") { Description = "Iterations for both implementations.", DefaultValueFactory = _ => 5 };
-        var limit = new Option<int?>("--limit") { Description = "Only the first N images." };
+        var limit = BenchCommand.LimitOption();
         var init = new Option<GmmInitialization>("--init") { Description = "Our GMM initialisation: KMeans or OrchardBouman.", DefaultValueFactory = _ => new GrabCutOptions().Initialization };
         var multilevel = new Option<int>("--multilevel-threshold") { Description = "Our coarse-to-fine threshold in pixels (0 = always full resolution).", DefaultValueFactory = _ => new GrabCutOptions().MultilevelThreshold };
         var command = new Command("grabcut", "GrabCut accuracy and speed against OpenCV's grabCut on a dataset with ground truth.")

@@ -25,7 +25,7 @@ public static class LazySnapBenchmark
         var dataset = new Option<string>("--dataset") { Description = "Folder with images/, masks/, boxes.csv and scribbles1/, scribbles2/.", Required = true };
         var sets = new Option<string>("--scribbles") { Description = "Scribble sets, comma-separated.", DefaultValueFactory = _ => "scribbles2,scribbles1" };
         var smoothness = new Option<double>("--smoothness") { Description = "λ of Lazy Snapping.", DefaultValueFactory = _ => new LazySnapOptions().Smoothness };
-        var limit = new Option<int?>("--limit") { Description = "Only the first N images." };
+        var limit = BenchCommand.LimitOption();
         var command = new Command("lazysnap", "Lazy Snapping accuracy and speed from published scribbles, beside OpenCV grabCut from the same strokes.")
         {
             dataset, sets, smoothness, limit,

@@ -19,7 +19,7 @@ public static class MatteBenchmark
         var dataset = new Option<string>("--dataset") { Description = "Folder with images/, alpha/, trimap1/, trimap2/ and peer-pymatting-cf/.", Required = true };
         var trimaps = new Option<string>("--trimaps") { Description = "Trimap sets, comma-separated.", DefaultValueFactory = _ => "trimap1,trimap2" };
         var methods = new Option<string>("--methods") { Description = "Methods, comma-separated: closed-form, bayesian.", DefaultValueFactory = _ => "closed-form,bayesian" };
-        var limit = new Option<int?>("--limit") { Description = "Only the first N images." };
+        var limit = BenchCommand.LimitOption();
         var command = new Command("matte", "Matting accuracy (SAD, MSE, gradient, connectivity) and time of each method against PyMatting's recorded closed-form results.")
         {
             dataset, trimaps, methods, limit,

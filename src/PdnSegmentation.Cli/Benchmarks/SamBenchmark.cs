@@ -23,7 +23,7 @@ public static class SamBenchmark
         var dataset = new Option<string>("--dataset") { Description = "Folder with images/, masks/ and boxes.csv.", Required = true };
         var model = new Option<string?>("--model") { Description = "Installed Segment Anything model (default: the first installed)." };
         var modelsDir = ModelsCommand.FolderOption();
-        var limit = new Option<int?>("--limit") { Description = "Only the first N images." };
+        var limit = BenchCommand.LimitOption();
         var command = new Command("sam", "Segment Anything (installed model): IoU from box and one-click prompts, encoder and decoder times.")
         {
             dataset, model, modelsDir, limit,

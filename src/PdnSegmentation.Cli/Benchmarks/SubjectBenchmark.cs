@@ -23,7 +23,7 @@ public static class SubjectBenchmark
     {
         var dataset = new Option<string>("--dataset") { Description = "A segmentation set (boxes.csv, images/, masks/) or the alphamatting layout (images/, alpha/, trimap1/).", Required = true };
         var models = new Option<string>("--models") { Description = "Models, comma-separated: u2netp, selfie.", DefaultValueFactory = _ => "u2netp,selfie" };
-        var limit = new Option<int?>("--limit") { Description = "Only the first N images." };
+        var limit = BenchCommand.LimitOption();
         var command = new Command("subject", "Select Subject (bundled deep models, no prompt): IoU or SAD against ground truth, latency and memory.")
         {
             dataset, models, limit,
@@ -134,7 +134,7 @@ public static class SubjectBenchmark
             chainTimes.Add(watch.Elapsed.TotalMilliseconds);
             var reference = RefineMatte.EstimateAlpha(image, trimap, null, null, context.Cancellation);
             var alone = subject.Probability.Values.ToArray();
-            var hard = subject.Mask.Bits.ToArray().Select(b => b != 0 ? 1f : 0f).ToArray();
+            var hard = AlphaMatte.FromMask(subject.Mask).Values.ToArray();
             var matted = chain.Alpha.Values.ToArray();
             var withTrimap = reference.Values.ToArray();
             float[][] alphas = [hard, alone, matted, withTrimap];

@@ -55,8 +55,7 @@ public sealed class RefineMatteEffect : WholeImageEffect
         var method = ui.FindControlForPropertyName(PropertyNames.Method)!;
         method.SetValueDisplayName(MattingMethod.ClosedForm, "Closed-form (smooth; recommended)");
         method.SetValueDisplayName(MattingMethod.Bayesian, "Bayesian (distinct object and background colours)");
-        ui.SetPropertyControlValue(PropertyNames.Decontaminate, ControlInfoPropertyNames.DisplayName, "");
-        ui.SetPropertyControlValue(PropertyNames.Decontaminate, ControlInfoPropertyNames.Description, "Decontaminate colours (remove the old background's tint from edges)");
+        EffectDialog.LabelInline(ui, PropertyNames.Decontaminate, "Decontaminate colours (remove the old background's tint from edges)");
         EffectDialog.LabelOutput(ui, PropertyNames.Output);
         return ui;
     }

@@ -68,17 +68,11 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
     {
         var ui = CreateDefaultConfigUI(props);
         ui.SetPropertyControlValue(PropertyNames.Model, ControlInfoPropertyNames.DisplayName, "Model");
-        ui.SetPropertyControlValue(PropertyNames.Device, ControlInfoPropertyNames.DisplayName, "Run on");
-        var device = ui.FindControlForPropertyName(PropertyNames.Device)!;
-        device.SetValueDisplayName(ExecutionDevice.Auto, "Auto (GPU if it works, else CPU)");
-        device.SetValueDisplayName(ExecutionDevice.DirectML, "GPU (DirectML)");
-        device.SetValueDisplayName(ExecutionDevice.Cpu, "CPU");
+        EffectDialog.LabelDevice(ui, PropertyNames.Device);
         // The device actually used, found by opening the default model now (the session is kept for the first run).
         ui.SetPropertyControlType(PropertyNames.DeviceStatus, PropertyControlType.Label);
-        ui.SetPropertyControlValue(PropertyNames.DeviceStatus, ControlInfoPropertyNames.DisplayName, "");
-        ui.SetPropertyControlValue(PropertyNames.DeviceStatus, ControlInfoPropertyNames.Description, DeviceStatus(props));
-        ui.SetPropertyControlValue(PropertyNames.UseSelection, ControlInfoPropertyNames.DisplayName, "");
-        ui.SetPropertyControlValue(PropertyNames.UseSelection, ControlInfoPropertyNames.Description, "Use the selection's bounding box as a box around the object");
+        EffectDialog.LabelInline(ui, PropertyNames.DeviceStatus, DeviceStatus(props));
+        EffectDialog.LabelInline(ui, PropertyNames.UseSelection, "Use the selection's bounding box as a box around the object");
         ui.SetPropertyControlValue(PropertyNames.Points, ControlInfoPropertyNames.DisplayName, "Points layer (dots on the object / the background)");
         LayerChoices.Label(ui, PropertyNames.Points, Environment);
         StrokeColors.Label(ui, "Colour of object dots", "Colour of background dots");

@@ -54,11 +54,7 @@ public sealed class SelectSubjectEffect : WholeImageEffect
         var model = ui.FindControlForPropertyName(PropertyNames.Model)!;
         model.SetValueDisplayName(SubjectModelKind.U2Netp, "Any object (U²-Netp)");
         model.SetValueDisplayName(SubjectModelKind.Selfie, "People (MediaPipe Selfie)");
-        ui.SetPropertyControlValue(PropertyNames.Device, ControlInfoPropertyNames.DisplayName, "Run on");
-        var device = ui.FindControlForPropertyName(PropertyNames.Device)!;
-        device.SetValueDisplayName(ExecutionDevice.Auto, "Auto (GPU if it works, else CPU)");
-        device.SetValueDisplayName(ExecutionDevice.DirectML, "GPU (DirectML)");
-        device.SetValueDisplayName(ExecutionDevice.Cpu, "CPU");
+        EffectDialog.LabelDevice(ui, PropertyNames.Device);
         CutOptions.Label(ui);
         return ui;
     }

@@ -56,8 +56,7 @@ public sealed class SmartCutEffect : WholeImageEffect
         LayerChoices.Label(ui, PropertyNames.ForegroundHints, Environment);
         LayerChoices.Label(ui, PropertyNames.BackgroundHints, Environment);
         CutOptions.Label(ui);
-        ui.SetPropertyControlValue(PropertyNames.ClearOutsideSelection, ControlInfoPropertyNames.DisplayName, "");
-        ui.SetPropertyControlValue(PropertyNames.ClearOutsideSelection, ControlInfoPropertyNames.Description, "Clear outside the selection (make it transparent)");
+        EffectDialog.LabelInline(ui, PropertyNames.ClearOutsideSelection, "Clear outside the selection (make it transparent)");
         return ui;
     }
 
