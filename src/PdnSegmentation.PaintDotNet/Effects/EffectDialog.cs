@@ -7,32 +7,28 @@ namespace PdnSegmentation.PaintDotNet.Effects;
 /// <summary>Dialog text shared by the effects: choice labels, window title and help.</summary>
 internal static class EffectDialog
 {
-    public static void LabelEdgeQuality(ControlInfo ui, object property)
-    {
-        ui.SetPropertyControlValue(property, ControlInfoPropertyNames.DisplayName, "Edge quality");
-        var control = ui.FindControlForPropertyName(property)!;
-        control.SetValueDisplayName(EdgeQuality.Hard, "Hard edge");
-        control.SetValueDisplayName(EdgeQuality.BorderMatting, "Border matting (soft edge, fast)");
-        control.SetValueDisplayName(EdgeQuality.RefinedMatte, "Refined matte (hair and fur, slower)");
-    }
+    public static void LabelEdgeQuality(ControlInfo ui, object property) => LabelChoice(ui, property, "Edge quality",
+        (EdgeQuality.Hard, "Hard edge"),
+        (EdgeQuality.BorderMatting, "Border matting (soft edge, fast)"),
+        (EdgeQuality.RefinedMatte, "Refined matte (hair and fur, slower)"));
 
-    public static void LabelOutput(ControlInfo ui, object property)
-    {
-        ui.SetPropertyControlValue(property, ControlInfoPropertyNames.DisplayName, "Output");
-        var control = ui.FindControlForPropertyName(property)!;
-        control.SetValueDisplayName(OutputMode.CutOut, "Cut-out (background transparent)");
-        control.SetValueDisplayName(OutputMode.MaskPreview, "Mask preview (black and white)");
-        control.SetValueDisplayName(OutputMode.InvertedCutOut, "Inverted cut-out (object transparent)");
-    }
+    public static void LabelOutput(ControlInfo ui, object property) => LabelChoice(ui, property, "Output",
+        (OutputMode.CutOut, "Cut-out (background transparent)"),
+        (OutputMode.MaskPreview, "Mask preview (black and white)"),
+        (OutputMode.InvertedCutOut, "Inverted cut-out (object transparent)"));
 
     /// <summary>The Auto / GPU / CPU picker of the effects that run a deep model.</summary>
-    public static void LabelDevice(ControlInfo ui, object property)
+    public static void LabelDevice(ControlInfo ui, object property) => LabelChoice(ui, property, "Run on",
+        (ExecutionDevice.Auto, "Auto (GPU if it works, else CPU)"),
+        (ExecutionDevice.DirectML, "GPU (DirectML)"),
+        (ExecutionDevice.Cpu, "CPU"));
+
+    /// <summary>A drop-down's label and the text shown for each of its values.</summary>
+    public static void LabelChoice(ControlInfo ui, object property, string label, params (object Value, string Text)[] values)
     {
-        ui.SetPropertyControlValue(property, ControlInfoPropertyNames.DisplayName, "Run on");
+        ui.SetPropertyControlValue(property, ControlInfoPropertyNames.DisplayName, label);
         var control = ui.FindControlForPropertyName(property)!;
-        control.SetValueDisplayName(ExecutionDevice.Auto, "Auto (GPU if it works, else CPU)");
-        control.SetValueDisplayName(ExecutionDevice.DirectML, "GPU (DirectML)");
-        control.SetValueDisplayName(ExecutionDevice.Cpu, "CPU");
+        foreach (var (value, text) in values) control.SetValueDisplayName(value, text);
     }
 
     /// <summary>A check box (or label) whose text stands beside it rather than above: Paint.NET shows the description there.</summary>

@@ -51,10 +51,8 @@ public sealed class RefineMatteEffect : WholeImageEffect
         LayerChoices.Label(ui, PropertyNames.Trimap, Environment);
         ui.FindControlForPropertyName(PropertyNames.Trimap)!.SetValueDisplayName(LayerChoices.None, "(automatic: from this layer's cut-out or the selection)");
         ui.SetPropertyControlValue(PropertyNames.BandWidth, ControlInfoPropertyNames.DisplayName, "Automatic trimap: edge band (pixels)");
-        ui.SetPropertyControlValue(PropertyNames.Method, ControlInfoPropertyNames.DisplayName, "Method");
-        var method = ui.FindControlForPropertyName(PropertyNames.Method)!;
-        method.SetValueDisplayName(MattingMethod.ClosedForm, "Closed-form (smooth; recommended)");
-        method.SetValueDisplayName(MattingMethod.Bayesian, "Bayesian (distinct object and background colours)");
+        EffectDialog.LabelChoice(ui, PropertyNames.Method, "Method",
+            (MattingMethod.ClosedForm, "Closed-form (smooth; recommended)"), (MattingMethod.Bayesian, "Bayesian (distinct object and background colours)"));
         EffectDialog.LabelInline(ui, PropertyNames.Decontaminate, "Decontaminate colours (remove the old background's tint from edges)");
         EffectDialog.LabelOutput(ui, PropertyNames.Output);
         return ui;

@@ -50,10 +50,8 @@ public sealed class SelectSubjectEffect : WholeImageEffect
     protected override ControlInfo OnCreateConfigUI(PropertyCollection props)
     {
         var ui = CreateDefaultConfigUI(props);
-        ui.SetPropertyControlValue(PropertyNames.Model, ControlInfoPropertyNames.DisplayName, "Model");
-        var model = ui.FindControlForPropertyName(PropertyNames.Model)!;
-        model.SetValueDisplayName(SubjectModelKind.U2Netp, "Any object (U²-Netp)");
-        model.SetValueDisplayName(SubjectModelKind.Selfie, "People (MediaPipe Selfie)");
+        EffectDialog.LabelChoice(ui, PropertyNames.Model, "Model",
+            (SubjectModelKind.U2Netp, "Any object (U²-Netp)"), (SubjectModelKind.Selfie, "People (MediaPipe Selfie)"));
         EffectDialog.LabelDevice(ui, PropertyNames.Device);
         CutOptions.Label(ui);
         return ui;
