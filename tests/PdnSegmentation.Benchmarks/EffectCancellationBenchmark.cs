@@ -1,9 +1,6 @@
 using System.Globalization;
-using PaintDotNet.Imaging;
-using PaintDotNet.Rendering;
 using PaintDotNet.TestHost;
 using PdnSegmentation.PaintDotNet.Effects;
-using PdnSegmentation.TestSupport;
 
 namespace PdnSegmentation.Benchmarks;
 
@@ -17,8 +14,7 @@ public static class EffectCancellationBenchmark
 {
     public static void Run(string[] args)
     {
-        double megapixels = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 12;
-        var document = LargeSceneDocument.Create(megapixels, 4.0 / 3, seed: 1);
+        var document = LargeSceneDocument.FromArguments(args, defaultMegapixels: 12, aspect: 4.0 / 3, seed: 1);
         int width = document.Size.Width, height = document.Size.Height;
         var original = document.Layers[0].ToArray();
         Console.WriteLine($"Smart Cut cancellation in the test host: {width}×{height} ({width * height / 1e6:F1} MP), {Environment.ProcessorCount} cores.");

@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using PaintDotNet.Imaging;
-using PaintDotNet.Rendering;
 using PaintDotNet.TestHost;
 using PdnSegmentation.PaintDotNet.Effects;
-using PdnSegmentation.TestSupport;
 
 namespace PdnSegmentation.Benchmarks;
 
@@ -17,8 +14,7 @@ public static class EffectMemoryBenchmark
 {
     public static void Run(string[] args)
     {
-        double megapixels = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 24;
-        var document = LargeSceneDocument.Create(megapixels, 3.0 / 2, seed: 2);
+        var document = LargeSceneDocument.FromArguments(args, defaultMegapixels: 24, aspect: 3.0 / 2, seed: 2);
         int width = document.Size.Width, height = document.Size.Height;
         GC.Collect(); // the generated scene is garbage now: the peak measures the effect, not the generator
         Console.WriteLine($"Smart Cut in the test host: {width}×{height} ({width * height / 1e6:F1} MP), {Environment.ProcessorCount} cores.");

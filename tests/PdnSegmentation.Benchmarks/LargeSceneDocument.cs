@@ -11,6 +11,10 @@ namespace PdnSegmentation.Benchmarks;
 /// </summary>
 internal static class LargeSceneDocument
 {
+    /// <summary>The size from the command line (<c>MODE [megapixels]</c>), else <paramref name="defaultMegapixels"/>.</summary>
+    public static HostDocument FromArguments(string[] args, double defaultMegapixels, double aspect, int seed) =>
+        Create(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : defaultMegapixels, aspect, seed);
+
     public static HostDocument Create(double megapixels, double aspect, int seed)
     {
         int width = (int)Math.Round(Math.Sqrt(megapixels * 1e6 * aspect)), height = (int)Math.Round(width / aspect);
