@@ -50,7 +50,7 @@ public static class EffectExamples
             p => p[SmartCutEffect.PropertyNames.EdgeQuality]!.Value = EdgeQuality.RefinedMatte).Layer);
         Save(folder, "refine-matte", photo, EffectHost.Run<RefineMatteEffect>(Document(true), 0).Layer);
         Save(folder, "select-subject", photo, EffectHost.Run<SelectSubjectEffect>(Document(false), 0,
-            p => p[SelectSubjectEffect.PropertyNames.Model]!.Value = SubjectModelKind.U2Netp).Layer);
+            p => p[SelectSubjectEffect.PropertyNames.Model]!.Value = "u2netp").Layer);
         Console.WriteLine($"wrote smart-cut.png, refine-matte.png, select-subject.png to {Path.GetFullPath(folder)}");
     }
 

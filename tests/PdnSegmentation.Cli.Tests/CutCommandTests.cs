@@ -41,6 +41,22 @@ public class CutCommandTests : IDisposable
     }
 
     [Fact]
+    public void FillHolesAndObjectsCleanTheCutAsTheEngineDoes()
+    {
+        string lemur = Path.Combine(SharedData.RepositoryRoot(), "samples", "lemur", "lemur.png");
+        var (exit, _, stderr) = _cli.Run("cut", lemur, "--rect", "120,40,430,400", "-o", _cli.PathOf("cut.png"), "--mask-out", _cli.PathOf("mask.png"),
+            "--fill-holes", "1", "--objects", "main");
+        Assert.True(exit == 0, stderr);
+        var image = ImageFiles.ReadColor(lemur);
+        var cut = GrabCut.Segment(image, GrabCutInput.FromRectangle(new PixelRect(120, 40, 430, 400))).Foreground;
+        var expected = MaskCleanup.Apply(cut, new MaskCleanupOptions { MainObjectOnly = true, MaxHoleFraction = 0.01 });
+        Assert.NotEqual(cut.ToBytes(), expected.ToBytes()); // the eyes were holes
+        Assert.Equal(expected.ToBytes(), ImageFiles.ReadGray(_cli.PathOf("mask.png"), "mask").Values);
+        Assert.Equal(2, _cli.Run("cut", lemur, "--rect", "120,40,430,400", "-o", _cli.PathOf("x.png"), "--fill-holes", "120").Exit);
+        Assert.Equal(2, _cli.Run("cut", lemur, "--rect", "120,40,430,400", "-o", _cli.PathOf("x.png"), "--objects", "some").Exit);
+    }
+
+    [Fact]
     public void HintMasksAreApplied()
     {
         string image = _cli.WriteImage("photo.png", _scene.Image);

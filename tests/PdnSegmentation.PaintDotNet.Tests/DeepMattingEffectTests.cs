@@ -33,12 +33,12 @@ public class DeepMattingEffectTests
                 File.Copy(file, Path.Combine(installed, Path.GetFileName(file)), overwrite: true);
             var (document, image) = Documents.Lemur();
             using var session = EffectHost.Open<SelectSubjectEffect>(document, 0);
-            session.Set(Names.Model, SubjectModelKind.Selfie);
+            session.Set(Names.Model, "mediapipe-selfie-segmentation");
             session.Set(Names.Device, ExecutionDevice.Cpu);
             session.Set(Names.EdgeQuality, EdgeQuality.RefinedMatte);
             var run = session.Render();
 
-            using var selector = SubjectSelector.Open(Path.Combine(AppContext.BaseDirectory, "models"), SubjectModelKind.Selfie, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
+            using var selector = SubjectSelector.Open(Documents.BundledModel("mediapipe-selfie-segmentation"), new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
             var subject = selector.Select(image);
             using var deep = DeepMatting.Open(InstalledModel.Load(installed), ExecutionDevice.Cpu);
             var band = new PdnSegmentation.Trimaps.TrimapBandOptions { BandWidth = 8 };

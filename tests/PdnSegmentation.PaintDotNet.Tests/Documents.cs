@@ -23,6 +23,10 @@ internal static class Documents
         return document;
     }
 
+    /// <summary>A subject model bundled beside the plugin (the test's output folder), by its folder name.</summary>
+    public static PdnSegmentation.Deep.Runtime.InstalledModel BundledModel(string name) =>
+        PdnSegmentation.Deep.Runtime.InstalledModel.Load(Path.Combine(AppContext.BaseDirectory, "models", name));
+
     /// <summary>The bundled lemur sample as a document.</summary>
     public static (HostDocument Document, ColorImage Image) Lemur()
     {

@@ -42,6 +42,30 @@ public class SmartCutEffectTests
     }
 
     [Fact]
+    public void TheCleanUpOptionsFillTheLemursEyesAsTheEngineDoes()
+    {
+        // GrabCut gives the lemur's two dark eyes to the background: small enclosed holes that "fill holes" closes.
+        var (document, image) = Documents.Lemur();
+        document.Selection = HostSelection.Rectangle(document.Size, new RectInt32(120, 40, 430, 400));
+        using var session = EffectHost.Open<SmartCutEffect>(document, 0);
+        var plain = session.Render().Layer;
+        session.Set(Names.FillHoles, 1);
+        session.Set(Names.MainObjectOnly, true);
+        var cleaned = session.Render().Layer;
+        Assert.Equal(1, session.Effect.CutsComputed); // the clean-up reuses the cut
+
+        var cut = GrabCut.Segment(image, GrabCutInput.FromRegion(Mask.FromRectangle(image.Width, image.Height, new PixelRect(120, 40, 430, 400))),
+            new GrabCutOptions { MaxIterations = 5 }).Foreground;
+        var expected = MaskCleanup.Apply(cut, new MaskCleanupOptions { MainObjectOnly = true, MaxHoleFraction = 0.01 });
+        Assert.Equal(Documents.ToPixels(CutOutput.Compose(image, AlphaMatte.FromMask(expected).Values.ToArray(), null, OutputMode.CutOut, null)), cleaned);
+        // Both eyes (about 160 pixels each, around (290, 201) and (359, 216)) were holes and are now opaque.
+        Assert.Equal(0, plain[201 * image.Width + 290].A);
+        Assert.Equal(0, plain[216 * image.Width + 359].A);
+        Assert.Equal(255, cleaned[201 * image.Width + 290].A);
+        Assert.Equal(255, cleaned[216 * image.Width + 359].A);
+    }
+
+    [Fact]
     public void LassoSelectionWorksToo()
     {
         var (document, scene) = Documents.Photo(seed: 4);

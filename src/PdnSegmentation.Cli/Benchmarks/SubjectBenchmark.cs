@@ -8,149 +8,217 @@ using PdnSegmentation.Deep.Subject;
 using PdnSegmentation.Evaluation;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
+using PdnSegmentation.Segmentation;
 
 namespace PdnSegmentation.Cli.Benchmarks;
 
 /// <summary>
-/// <c>pdnseg bench subject --dataset DIR</c>: Select Subject without any prompt. On a segmentation set (boxes.csv,
-/// masks/) the mean IoU against ground truth per model; on the alphamatting layout (images/, alpha/, trimap1/) the SAD
-/// of u2netp's hard mask and soft probability alone, of the Matting Anything chain (no trimap given) and, for reference, of closed-form
-/// matting with the benchmark's own trimap1 — all in one run. Latency (median, p95) and peak memory per model.
+/// <c>pdnseg bench subject --dataset DIR</c>: Select Subject without any prompt, per image and as means: the model
+/// alone (one run, and mirror-averaged — the runtime's default), the graph-cut refinement (the default result) and the
+/// Matting Anything chain, beside the background remover's recorded scores (<c>peer-imgly-isnet/scores.csv</c>) when
+/// the folder has them. On a segmentation set (boxes.csv, masks/) IoU against the ground truth (boundary band
+/// excluded); on the alphamatting layout (images/, alpha/, trimap1/) SAD over all pixels and over trimap1's unknown
+/// region. Latency of the model and of the refinement; then the refinement's time and peak memory on the first image
+/// enlarged to each of <c>--megapixels</c>.
 /// </summary>
 public static class SubjectBenchmark
 {
+    private const string PeerFolder = "peer-imgly-isnet";
+
     public static Command Create(CommandContext context)
     {
         var dataset = new Option<string>("--dataset") { Description = "A segmentation set (boxes.csv, images/, masks/) or the alphamatting layout (images/, alpha/, trimap1/).", Required = true };
-        var models = new Option<string>("--models") { Description = "Models, comma-separated: u2netp, selfie.", DefaultValueFactory = _ => "u2netp,selfie" };
+        var models = new Option<string>("--models") { Description = "Installed subject models, comma-separated (e.g. u2netp,selfie,isnet-general-use).", DefaultValueFactory = _ => "u2netp" };
+        var megapixels = new Option<string>("--megapixels") { Description = "Sizes (comma-separated) at which to time the refinement and measure peak memory on the first image.", DefaultValueFactory = _ => "1" };
+        var modelsDir = ModelsCommand.FolderOption();
         var limit = BenchCommand.LimitOption();
-        var command = new Command("subject", "Select Subject (bundled deep models, no prompt): IoU or SAD against ground truth, latency and memory.")
+        var command = new Command("subject", "Select Subject (no prompt): model alone, graph-cut refinement and Matting Anything against ground truth and the background remover's scores; latency and memory.")
         {
-            dataset, models, limit,
+            dataset, models, megapixels, modelsDir, limit,
         };
-        command.SetAction(parse => Run(context, parse.GetRequiredValue(dataset), parse.GetRequiredValue(models), parse.GetValue(limit)));
+        command.SetAction(parse => Run(context, parse.GetRequiredValue(dataset), parse.GetRequiredValue(models), parse.GetRequiredValue(megapixels),
+            parse.GetValue(modelsDir), parse.GetValue(limit)));
         return command;
     }
 
-    private static int Run(CommandContext context, string folder, string modelNames, int? limit)
+    private static int Run(CommandContext context, string folder, string modelNames, string megapixelList, string? modelsDir, int? limit)
     {
-        var kinds = modelNames.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Select(n => n switch { "u2netp" => SubjectModelKind.U2Netp, "selfie" => SubjectModelKind.Selfie, _ => throw new UsageException($"Unknown model '{n}': use u2netp or selfie.") })
-            .ToList();
+        var store = ModelsCommand.Store(modelsDir);
+        var models = modelNames.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(store.Subject).ToList();
+        var megapixels = megapixelList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0 ? v
+                : throw new UsageException($"--megapixels '{megapixelList}': expected positive numbers separated by commas.")).ToArray();
         bool matting = Directory.Exists(Path.Combine(folder, "alpha")) && Directory.Exists(Path.Combine(folder, "trimap1"));
-        context.Out.WriteLine($"Select Subject on {Path.GetFullPath(folder)}, no prompt, ONNX Runtime CPU, {Environment.ProcessorCount} cores; " +
-                              "latency = one Select call including pre- and post-processing (guided-filter upsampling), session created once per model.");
-        if (matting) Matting(context, folder, limit);
-        else Segmentation(context, folder, kinds, limit);
-        OneMegapixel(context, folder, kinds);
+        var peer = ReadPeerScores(folder);
+        context.Out.WriteLine($"Select Subject on {Path.GetFullPath(folder)}, no prompt, ONNX Runtime CPU, {Environment.ProcessorCount} cores. " +
+                              "model = the model's mask (p ≥ ½) after guided-filter upsampling, one run or mirror-averaged (the default); refined = the default result " +
+                              "(graph cut with the model's probability as prior, main object kept); Matting Anything = refined mask → automatic trimap → closed-form matte. " +
+                              $"Peer = {(peer is null ? "none recorded here" : "IMG.LY background removal, ISNet fp16, recorded (" + PeerFolder + "/scores.csv)")}.");
+        foreach (var model in models)
+        {
+            context.Out.WriteLine();
+            context.Out.WriteLine($"## {model.Name}");
+            if (matting) Matting(context, folder, model, peer, limit);
+            else Segmentation(context, folder, model, peer, limit);
+            Scale(context, folder, model, megapixels);
+        }
         return ExitCodes.Success;
     }
 
-    /// <summary>The first image of the set enlarged to about 1 megapixel: Select latency (median of 5) per model.</summary>
-    private static void OneMegapixel(CommandContext context, string folder, List<SubjectModelKind> kinds)
+    private static Dictionary<string, double>? ReadPeerScores(string folder)
     {
-        string? first = Directory.GetFiles(Path.Combine(folder, "images")).OrderBy(p => p, StringComparer.Ordinal).FirstOrDefault();
-        if (first is null) return;
-        var source = ImageFiles.ReadColor(first);
-        double scale = Math.Sqrt(1_000_000.0 / source.PixelCount);
-        var image = PixelMaps.Resize(source, (int)Math.Round(source.Width * scale), (int)Math.Round(source.Height * scale));
-        context.Out.WriteLine();
-        foreach (var kind in kinds)
-        {
-            using var selector = SubjectSelector.Open(ModelsCommand.Store().BundledFolder, kind, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
-            selector.Select(image);
-            var times = new List<double>();
-            for (int run = 0; run < 5; run++)
-            {
-                var watch = Stopwatch.StartNew();
-                selector.Select(image, context.Cancellation);
-                times.Add(watch.Elapsed.TotalMilliseconds);
-            }
-            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{kind} on {Path.GetFileName(first)} enlarged to {image.Width}×{image.Height} ({image.PixelCount / 1e6:F2} MP): {Stats.Median(times):F0} ms median of 5, including pre- and post-processing."));
-        }
+        string path = Path.Combine(folder, PeerFolder, "scores.csv");
+        if (!File.Exists(path)) return null;
+        return File.ReadLines(path).Skip(1).Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => l.Split(','))
+            .ToDictionary(f => f[0], f => double.Parse(f[1], CultureInfo.InvariantCulture));
     }
 
-    private static void Segmentation(CommandContext context, string folder, List<SubjectModelKind> kinds, int? limit)
+    private static SubjectSelector Open(InstalledModel model, bool mirror) =>
+        SubjectSelector.Open(model, new SelectSubjectOptions { Device = ExecutionDevice.Cpu, MirrorAveraging = mirror, Refinement = null });
+
+    /// <summary>One image through every stage, with the stages' times.</summary>
+    private sealed record Stages(Mask SingleRun, SubjectResult Subject, Mask Refined, MatteResult Chain, double ModelMs, double RefineMs, double ChainMs);
+
+    private static Stages Evaluate(ColorImage image, SubjectSelector single, SubjectSelector mirrored, CancellationToken cancellation)
+    {
+        var one = Threshold(single.Probability(image, cancellation).Probability);
+        var watch = Stopwatch.StartNew();
+        var (probability, pixelSize) = mirrored.Probability(image, cancellation);
+        double modelMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var refined = SoftMaskRefinement.Refine(image, probability.Values, pixelSize, null, null, null, null, cancellation);
+        double refineMs = watch.Elapsed.TotalMilliseconds;
+        var subject = new SubjectResult(probability, refined, mirrored.Device) { ModelMask = Threshold(probability), ModelPixelSize = pixelSize };
+        watch.Restart();
+        var chain = refined.IsEmpty ? new MatteResult(new AlphaMatte(image.Width, image.Height), image, new Trimap(image.Width, image.Height)) : MattingAnything.FromSubject(image, subject, null, null, null, cancellation);
+        return new Stages(one, subject, refined, chain, modelMs, refineMs, watch.Elapsed.TotalMilliseconds);
+    }
+
+    private static Mask Threshold(AlphaMatte probability) => Mask.FromProbability(probability.Width, probability.Height, probability.Values);
+
+    private static void Segmentation(CommandContext context, string folder, InstalledModel model, Dictionary<string, double>? peer, int? limit)
     {
         var samples = SegmentationDataset.Open(folder).Samples.Take(limit ?? int.MaxValue).ToList();
         var output = context.Out;
-        output.WriteLine("IoU of the subject mask (probability ≥ ½) with the ground truth, boundary band excluded.");
+        output.WriteLine("IoU with the ground truth (boundary band excluded); Matting Anything's alpha ≥ ½ as its mask.");
         output.WriteLine();
-        output.WriteLine("| model | images | mean IoU | median IoU | median ms | p95 ms | median peak RSS MB |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var kind in kinds)
+        output.WriteLine("| image | model, one run | model, mirror-averaged | refined (default) | Matting Anything | peer | ms model | ms refine | ms chain |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        using var single = Open(model, mirror: false);
+        using var mirrored = Open(model, mirror: true);
+        var rows = new List<double[]>();
+        var times = new List<double[]>();
+        foreach (var sample in samples)
         {
-            using var selector = SubjectSelector.Open(ModelsCommand.Store().BundledFolder, kind, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
-            var ious = new List<double>();
-            var times = new List<double>();
-            var peaks = new List<double>();
-            bool warmed = false;
-            foreach (var sample in samples)
-            {
-                context.Cancellation.ThrowIfCancellationRequested();
-                var image = ImageFiles.ReadColor(sample.ImagePath);
-                var (_, _, truth) = ImageFiles.ReadGray(sample.MaskPath, "ground-truth mask");
-                if (!warmed) { selector.Select(image); warmed = true; }
-                PeakMemory.Reset();
-                var watch = Stopwatch.StartNew();
-                var subject = selector.Select(image, context.Cancellation);
-                times.Add(watch.Elapsed.TotalMilliseconds);
-                peaks.Add(PeakMemory.Peak() / 1048576.0);
-                ious.Add(SegmentationScore.Compute(subject.Mask, truth).IoU);
-            }
+            context.Cancellation.ThrowIfCancellationRequested();
+            var image = ImageFiles.ReadColor(sample.ImagePath);
+            var (_, _, truth) = ImageFiles.ReadGray(sample.MaskPath, "ground-truth mask");
+            var stages = Evaluate(image, single, mirrored, context.Cancellation);
+            double Iou(Mask m) => SegmentationScore.Compute(m, truth).IoU;
+            double[] row = [Iou(stages.SingleRun), Iou(stages.Subject.ModelMask), Iou(stages.Refined), Iou(Threshold(stages.Chain.Alpha)), PeerScore(peer, sample.Name)];
+            rows.Add(row);
+            times.Add([stages.ModelMs, stages.RefineMs, stages.ChainMs]);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {kind} | {ious.Count} | {ious.Average():F3} | {Stats.Median(ious):F3} | {Stats.Median(times):F0} | {Stats.Percentile(times, 0.95):F0} | {Stats.Median(peaks):F0} |"));
+                $"| {sample.Name} | {Cells(row, "F3")} | {stages.ModelMs:F0} | {stages.RefineMs:F0} | {stages.ChainMs:F0} |"));
         }
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| **mean of {rows.Count}** | {Cells(Means(rows), "F4")} | {Stats.Median(times.Select(t => t[0])):F0} | {Stats.Median(times.Select(t => t[1])):F0} | {Stats.Median(times.Select(t => t[2])):F0} |"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| p95 ms | | | | | | {Stats.Percentile(times.Select(t => t[0]), 0.95):F0} | {Stats.Percentile(times.Select(t => t[1]), 0.95):F0} | {Stats.Percentile(times.Select(t => t[2]), 0.95):F0} |"));
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Refined vs the model alone (mirror-averaged): better on {rows.Count(r => r[2] > r[1] + 1e-9)}, worse on {rows.Count(r => r[2] < r[1] - 1e-9)} of {rows.Count} images; " +
+            $"vs the peer: refined ahead on {rows.Count(r => r[2] > r[4])}, behind on {rows.Count(r => r[2] < r[4])}."));
     }
 
-    private static void Matting(CommandContext context, string folder, int? limit)
+    private static void Matting(CommandContext context, string folder, InstalledModel model, Dictionary<string, double>? peer, int? limit)
     {
         var names = Directory.GetFiles(Path.Combine(folder, "images"), "*.png").Select(p => Path.GetFileNameWithoutExtension(p)!)
             .OrderBy(n => n, StringComparer.Ordinal).Take(limit ?? int.MaxValue).ToList();
         var output = context.Out;
-        output.WriteLine("SAD /1000 against the ground-truth alpha, over all pixels and over trimap1's unknown region. u2netp mask = its hard mask (p ≥ ½); " +
-                         "u2netp soft = its probability; Matting Anything = u2netp mask → automatic trimap (band 8 px, wider where unsure) → closed-form, " +
-                         "the model's confidence kept away from the edge — no trimap given; " +
-                         "closed-form with trimap1 = the benchmark's own trimap (reference).");
+        output.WriteLine("SAD /1000 against the ground-truth alpha over all pixels (the peer's recorded measure), and over trimap1's unknown region. " +
+                         "'mask' = the refined mask as a hard 0/1 alpha (Select Subject's default result); 'soft' = the model's mirror-averaged probability; " +
+                         "closed-form with trimap1 = the benchmark's own trimap (a reference no prompt-free method has).");
         output.WriteLine();
-        output.WriteLine("| image | SAD all: u2netp mask | SAD all: u2netp soft | SAD all: Matting Anything | SAD all: closed-form, trimap1 | " +
-                         "SAD unknown: u2netp mask | SAD unknown: u2netp soft | SAD unknown: Matting Anything | SAD unknown: closed-form, trimap1 | ms u2netp | ms chain |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        using var selector = SubjectSelector.Open(ModelsCommand.Store().BundledFolder, SubjectModelKind.U2Netp, new SelectSubjectOptions { Device = ExecutionDevice.Cpu });
+        output.WriteLine("| image | all: model mask | all: model soft | all: mask | all: Matting Anything | all: peer | all: closed-form, trimap1 | " +
+                         "unknown: mask | unknown: Matting Anything | Matting Anything / mask | ms model | ms refine | ms chain |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        using var single = Open(model, mirror: false);
+        using var mirrored = Open(model, mirror: true);
         var rows = new List<double[]>();
-        var subjectTimes = new List<double>();
-        var chainTimes = new List<double>();
+        var times = new List<double[]>();
         foreach (var name in names)
         {
             context.Cancellation.ThrowIfCancellationRequested();
             var image = ImageFiles.ReadColor(Path.Combine(folder, "images", name + ".png"));
             var truth = MatteBenchmark.ReadAlpha(Path.Combine(folder, "alpha", name + ".png"), image);
             var trimap = MatteBenchmark.ReadTrimap(Path.Combine(folder, "trimap1", name + ".png"), image);
-            var watch = Stopwatch.StartNew();
-            var subject = selector.Select(image, context.Cancellation);
-            subjectTimes.Add(watch.Elapsed.TotalMilliseconds);
-            var chain = MattingAnything.FromSubject(image, subject, null, null, null, context.Cancellation);
-            chainTimes.Add(watch.Elapsed.TotalMilliseconds);
-            var reference = RefineMatte.EstimateAlpha(image, trimap, null, null, context.Cancellation);
-            var alone = subject.Probability.Values.ToArray();
-            var hard = AlphaMatte.FromMask(subject.Mask).Values.ToArray();
-            var matted = chain.Alpha.Values.ToArray();
-            var withTrimap = reference.Values.ToArray();
-            float[][] alphas = [hard, alone, matted, withTrimap];
-            double[] row = [.. alphas.Select(a => SadAll(a, truth)), .. alphas.Select(a => MattingScore.Compute(a, truth, trimap).Sad)];
-            rows.Add(row);
+            var stages = Evaluate(image, single, mirrored, context.Cancellation);
+            var reference = RefineMatte.EstimateAlpha(image, trimap, null, null, context.Cancellation).Values.ToArray();
+            var mask = AlphaMatte.FromMask(stages.Refined).Values.ToArray();
+            var chain = stages.Chain.Alpha.Values.ToArray();
+            double[] row =
+            [
+                SadAll(AlphaMatte.FromMask(stages.Subject.ModelMask).Values.ToArray(), truth), SadAll(stages.Subject.Probability.Values.ToArray(), truth),
+                SadAll(mask, truth), SadAll(chain, truth), PeerScore(peer, name), SadAll(reference, truth),
+                MattingScore.Compute(mask, truth, trimap).Sad, MattingScore.Compute(chain, truth, trimap).Sad,
+            ];
+            rows.Add([.. row, row[3] / Math.Max(row[2], 1e-9)]);
+            times.Add([stages.ModelMs, stages.RefineMs, stages.ChainMs]);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {string.Join(" | ", row.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))} | {subjectTimes[^1]:F0} | {chainTimes[^1]:F0} |"));
+                $"| {name} | {Cells(rows[^1], "F2")} | {stages.ModelMs:F0} | {stages.RefineMs:F0} | {stages.ChainMs:F0} |"));
         }
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| **mean of {rows.Count}** | {Cells(Means(rows), "F2")} | {Stats.Median(times.Select(t => t[0])):F0} | {Stats.Median(times.Select(t => t[1])):F0} | {Stats.Median(times.Select(t => t[2])):F0} |"));
         output.WriteLine();
-        output.WriteLine("| mean over images | u2netp mask | u2netp soft | Matting Anything | closed-form with trimap1 |");
-        output.WriteLine("|---|---:|---:|---:|---:|");
-        string Means(int first) => string.Join(" | ", Enumerable.Range(first, 4).Select(c => rows.Average(r => r[c]).ToString("F2", CultureInfo.InvariantCulture)));
-        output.WriteLine($"| SAD, all pixels | {Means(0)} |");
-        output.WriteLine($"| SAD, trimap1's unknown region | {Means(4)} |");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| median ms (p95) | {Stats.Median(subjectTimes):F0} ({Stats.Percentile(subjectTimes, 0.95):F0}) | | {Stats.Median(chainTimes):F0} ({Stats.Percentile(chainTimes, 0.95):F0}) | |"));
+        var ratios = rows.Select(r => r[^1]).ToList();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Matting Anything against the mask, per image: better on {ratios.Count(r => r < 1)}, worse on {ratios.Count(r => r > 1)}, " +
+            $"more than 10 % worse on {ratios.Count(r => r > 1.1)}; largest ratio {ratios.Max():F3} ({names[ratios.IndexOf(ratios.Max())]})."));
     }
+
+    /// <summary>The refinement alone on the first image enlarged to each size: time and this process's peak memory while it runs.</summary>
+    private static void Scale(CommandContext context, string folder, InstalledModel model, double[] megapixels)
+    {
+        string? first = Directory.GetFiles(Path.Combine(folder, "images")).OrderBy(p => p, StringComparer.Ordinal).FirstOrDefault();
+        if (first is null) return;
+        var source = ImageFiles.ReadColor(first);
+        using var selector = Open(model, mirror: true);
+        context.Out.WriteLine();
+        context.Out.WriteLine($"Refinement at scale on {Path.GetFileName(first)} enlarged (the model runs first, untimed; peak = this process's resident memory " +
+                              "during the refinement, the photo and the model's full-resolution probability included):");
+        context.Out.WriteLine();
+        context.Out.WriteLine("| MP | size | ms model (incl. guided upsampling) | ms refine | peak MB |");
+        context.Out.WriteLine("|---:|---|---:|---:|---:|");
+        foreach (double mp in megapixels)
+        {
+            double factor = Math.Sqrt(mp * 1e6 / source.PixelCount);
+            var image = PixelMaps.Resize(source, (int)Math.Round(source.Width * factor), (int)Math.Round(source.Height * factor));
+            var watch = Stopwatch.StartNew();
+            var (probability, pixelSize) = selector.Probability(image, context.Cancellation);
+            double modelMs = watch.Elapsed.TotalMilliseconds;
+            var times = new List<double>();
+            long peak = 0;
+            for (int run = 0; run < (mp <= 2 ? 5 : 1); run++)
+            {
+                PeakMemory.Reset();
+                watch.Restart();
+                SoftMaskRefinement.Refine(image, probability.Values, pixelSize, null, null, null, null, context.Cancellation);
+                times.Add(watch.Elapsed.TotalMilliseconds);
+                peak = Math.Max(peak, PeakMemory.Peak());
+            }
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {mp:G} | {image.Width}×{image.Height} | {modelMs:F0} | {Stats.Median(times):F0}{(times.Count > 1 ? $" (median of {times.Count})" : "")} | {Stats.Mb(peak)} |"));
+        }
+    }
+
+    private static double PeerScore(Dictionary<string, double>? peer, string name) => peer is not null && peer.TryGetValue(name, out var v) ? v : double.NaN;
+
+    private static double[] Means(List<double[]> rows) =>
+        Enumerable.Range(0, rows[0].Length).Select(c => rows.Select(r => r[c]).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average()).ToArray();
+
+    private static string Cells(IEnumerable<double> values, string format) =>
+        string.Join(" | ", values.Select(v => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "–"));
 
     private static double SadAll(float[] alpha, float[] truth)
     {

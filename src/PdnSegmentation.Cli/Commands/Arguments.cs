@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Globalization;
 using PdnSegmentation.Imaging;
+using PdnSegmentation.Segmentation;
 
 namespace PdnSegmentation.Cli.Commands;
 
@@ -26,4 +28,38 @@ public static class Arguments
     }
 
     public static string FormatColor(Bgra32 c) => $"#{c.R:X2}{c.G:X2}{c.B:X2}";
+}
+
+/// <summary>
+/// <c>--objects all|main</c> and <c>--fill-holes PERCENT</c>: the clean-up of a cut (islands apart from the main object
+/// removed, small enclosed holes filled), the same for every command that cuts.
+/// </summary>
+internal sealed class CleanupArguments
+{
+    private readonly Option<string> _objects;
+    private readonly Option<double> _holes;
+
+    public CleanupArguments(bool mainObjectByDefault)
+    {
+        _objects = new Option<string>("--objects")
+        {
+            Description = "main: keep only the main object (islands apart from it are removed); all: keep every part of the cut.",
+            DefaultValueFactory = _ => mainObjectByDefault ? "main" : "all",
+        };
+        _objects.AcceptOnlyFromAmong("main", "all");
+        _holes = new Option<double>("--fill-holes")
+        {
+            Description = "Fill holes enclosed by the object smaller than this percentage of its area (e.g. eyes a colour model gave to the background); 0 = none.",
+            DefaultValueFactory = _ => 0,
+        };
+    }
+
+    public IEnumerable<Option> Options => [_objects, _holes];
+
+    public MaskCleanupOptions Read(ParseResult parse)
+    {
+        double percent = parse.GetValue(_holes);
+        if (percent is < 0 or > 100) throw new UsageException($"--fill-holes must be a percentage between 0 and 100 (got {percent}).");
+        return new() { MainObjectOnly = parse.GetRequiredValue(_objects) == "main", MaxHoleFraction = percent / 100 };
+    }
 }

@@ -23,20 +23,23 @@ public static class CutCommand
         var matte = new Option<bool>("--matte") { Description = "Refine the edge: automatic trimap around the cut, closed-form matte, clean edge colours." };
         var border = new Option<bool>("--border-matting") { Description = "Soften the edge with GrabCut's border matting (a fitted sigmoid profile along the contour) and clean edge colours." };
         var band = new Option<double>("--band") { Description = "With --matte: half-width in pixels of the unknown band around the edge.", DefaultValueFactory = _ => 8 };
+        // Off by default: on the GrabCut and Berkeley sets neither removing islands nor filling holes raised GrabCut's mean IoU.
+        var cleanup = new CleanupArguments(mainObjectByDefault: false);
 
         var command = new Command("cut", "Cut an object out of a photo with GrabCut.")
         {
             image, rect, fg, bg, iterations, output, maskOut, matte, border, band,
         };
+        foreach (var option in cleanup.Options) command.Options.Add(option);
         command.SetAction(parse => Run(context,
             parse.GetRequiredValue(image), Arguments.ParseRectangle(parse.GetRequiredValue(rect)),
             parse.GetValue(fg), parse.GetValue(bg), parse.GetValue(iterations),
-            parse.GetRequiredValue(output), parse.GetValue(maskOut), parse.GetValue(matte) ? parse.GetValue(band) : null, parse.GetValue(border)));
+            parse.GetRequiredValue(output), parse.GetValue(maskOut), parse.GetValue(matte) ? parse.GetValue(band) : null, parse.GetValue(border), cleanup.Read(parse)));
         return command;
     }
 
     private static int Run(CommandContext context, string imagePath, PixelRect rect, string? fgPath, string? bgPath,
-        int iterations, string outputPath, string? maskPath, double? matteBand, bool borderMatting)
+        int iterations, string outputPath, string? maskPath, double? matteBand, bool borderMatting, MaskCleanupOptions cleanup)
     {
         if (matteBand is not null && borderMatting) throw new UsageException("Choose one edge refinement: --matte or --border-matting.");
         if (iterations < 1) throw new UsageException($"--iterations must be at least 1 (got {iterations}).");
@@ -55,6 +58,7 @@ public static class CutCommand
             result = GrabCut.Segment(image, GrabCutInput.FromRectangle(rect).WithHints(fg, bg),
                 new GrabCutOptions { MaxIterations = iterations }, progress, context.Cancellation);
         }
+        result = result with { Foreground = MaskCleanup.Apply(result.Foreground, cleanup, default, fg, bg) };
 
         if (matteBand is not null || borderMatting)
         {

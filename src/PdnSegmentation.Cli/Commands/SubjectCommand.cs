@@ -5,6 +5,7 @@ using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Deep.Subject;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
+using PdnSegmentation.Segmentation;
 using PdnSegmentation.Trimaps;
 
 namespace PdnSegmentation.Cli.Commands;
@@ -15,8 +16,13 @@ public static class SubjectCommand
     public static Command Create(CommandContext context)
     {
         var image = new Argument<string>("image") { Description = "The photo (PNG, JPEG, BMP, TIFF, WebP)." };
-        var model = new Option<string>("--model") { Description = "u2netp (any salient object, the default) or selfie (people).", DefaultValueFactory = _ => "u2netp" };
-        model.AcceptOnlyFromAmong("u2netp", "selfie");
+        var model = new Option<string?>("--model")
+        {
+            Description = "An installed subject model: u2netp (bundled, any salient object; the default), selfie (bundled, people) or one you installed " +
+                          "(e.g. isnet-general-use; 'pdnseg models list').",
+        };
+        var refine = new Option<string>("--refine") { Description = "graphcut (default): refine the model's mask by a graph cut at full resolution, then clean it up (--objects, --fill-holes); none: the model's mask alone.", DefaultValueFactory = _ => "graphcut" };
+        refine.AcceptOnlyFromAmong("graphcut", "none");
         var device = new Option<string>("--device") { Description = "auto, cpu or directml (falls back to the CPU, saying why, where DirectML cannot run).", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong("auto", "cpu", "directml");
         var matte = new Option<bool>("--matte") { Description = "Matting Anything: refine the subject's edge (automatic trimap, closed-form matte, clean colours)." };
@@ -25,11 +31,15 @@ public static class SubjectCommand
         var modelsDir = ModelsCommand.FolderOption();
         var maskOut = new Option<string?>("--mask-out") { Description = "Write the subject mask (0 / 255, or the soft matte with --matte)." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the cut-out: straight-alpha RGBA PNG." };
-        var command = new Command("subject", "Select the main subject of a photo with a bundled deep model (no prompt needed).")
+        // With the refinement: main object only by default (measured: +2 IoU points on the GrabCut and Berkeley sets).
+        var cleanup = new CleanupArguments(mainObjectByDefault: true);
+        var command = new Command("subject", "Select the main subject of a photo with a deep model (no prompt needed).")
         {
-            image, model, device, matte, band, mattingModel, modelsDir, maskOut, output,
+            image, model, refine, device, matte, band, mattingModel, modelsDir, maskOut, output,
         };
-        command.SetAction(parse => Run(context, parse.GetRequiredValue(image), parse.GetRequiredValue(model), parse.GetRequiredValue(device),
+        foreach (var option in cleanup.Options) command.Options.Add(option);
+        command.SetAction(parse => Run(context, parse.GetRequiredValue(image), parse.GetValue(model),
+            parse.GetRequiredValue(refine) == "graphcut" ? new SoftMaskRefinementOptions { Cleanup = cleanup.Read(parse) } : null, parse.GetRequiredValue(device),
             parse.GetValue(matte) ? parse.GetValue(band) : null, parse.GetValue(mattingModel), parse.GetValue(modelsDir), parse.GetValue(maskOut), parse.GetValue(output)));
         return command;
     }
@@ -50,7 +60,7 @@ public static class SubjectCommand
         _ => ExecutionDevice.Auto,
     };
 
-    private static int Run(CommandContext context, string imagePath, string modelName, string deviceName, double? band, string? mattingModel, string? modelsDir,
+    private static int Run(CommandContext context, string imagePath, string? modelName, SoftMaskRefinementOptions? refinement, string deviceName, double? band, string? mattingModel, string? modelsDir,
         string? maskPath, string? outputPath)
     {
         if (maskPath is null && outputPath is null) throw new UsageException("Nothing to write: give --mask-out <mask.png> and/or -o <cutout.png>.");
@@ -59,11 +69,13 @@ public static class SubjectCommand
         if (maskPath is not null) ImageFiles.CheckGrayOutputName(maskPath);
         OutputFiles.CheckWritable(outputPath);
         OutputFiles.CheckWritable(maskPath);
+        var model = ModelsCommand.Store(modelsDir).Subject(modelName);
         var image = ImageFiles.ReadColor(imagePath);
-        var kind = modelName == "selfie" ? SubjectModelKind.Selfie : SubjectModelKind.U2Netp;
-        using var selector = SubjectSelector.Open(ModelsCommand.Store().BundledFolder, kind, new SelectSubjectOptions { Device = ParseDevice(deviceName) });
-        SubjectCommand.Prepare(context, selector, kind.ToString());
-        var subject = selector.Select(image, context.Cancellation);
+        using var selector = SubjectSelector.Open(model, new SelectSubjectOptions { Device = ParseDevice(deviceName), Refinement = refinement });
+        SubjectCommand.Prepare(context, selector, model.Name);
+        SubjectResult subject;
+        using (var progress = new ConsoleProgress(context.Error, "Selecting the subject"))
+            subject = selector.Select(image, context.Cancellation, progress);
 
         if (band is { } width)
         {
@@ -75,11 +87,11 @@ public static class SubjectCommand
         }
         else
         {
-            if (subject.Mask.IsEmpty) throw new SegmentationInputException("No subject was found in the image: try --model selfie (people) or u2netp (objects), or cut with 'pdnseg cut'.");
+            if (subject.Mask.IsEmpty) throw new SegmentationInputException("No subject was found in the image: try another --model (selfie for people), or cut with 'pdnseg cut'.");
             CutOutFiles.WriteHard(image, subject.Mask, outputPath, maskPath, context.Cancellation);
         }
         long count = subject.Mask.CountSet();
-        context.Out.WriteLine($"{Path.GetFileName(outputPath ?? maskPath)}: subject {count} pixels ({100.0 * count / image.PixelCount:F1} %), model {modelName}, device {selector.Device.Device}");
+        context.Out.WriteLine($"{Path.GetFileName(outputPath ?? maskPath)}: subject {count} pixels ({100.0 * count / image.PixelCount:F1} %), model {model.Name}{(refinement is null ? "" : " + graph-cut refinement")}, device {selector.Device.Device}");
         return ExitCodes.Success;
     }
 }

@@ -39,6 +39,17 @@ public sealed class Mask
         return mask;
     }
 
+    /// <summary>Set where a probability (or alpha) is at least <paramref name="threshold"/>: a model's or matte's hard mask.</summary>
+    public static Mask FromProbability(int width, int height, ReadOnlySpan<float> probability, float threshold = 0.5f)
+    {
+        var mask = new Mask(width, height);
+        if (probability.Length != mask._bits.Length)
+            throw new ArgumentException($"Expected {mask._bits.Length} values for a {width}×{height} mask, got {probability.Length}.");
+        for (int i = 0; i < probability.Length; i++)
+            mask._bits[i] = probability[i] >= threshold ? (byte)1 : (byte)0;
+        return mask;
+    }
+
     /// <summary>Raw 0/1 values, row-major.</summary>
     public Span<byte> Bits => _bits;
 

@@ -85,6 +85,26 @@ public static class PixelMaps
     }
 
     /// <summary>
+    /// Connected components of the set pixels (OpenCV's labelling): a label per pixel (0 = unset, 1..count = components)
+    /// and the number of components. Eight-connected, or four-connected for the complement's holes.
+    /// </summary>
+    public static unsafe (int[] Labels, int Count) ConnectedComponents(ReadOnlySpan<byte> mask, int width, int height, bool eightConnected)
+    {
+        ImageGuard.Size(width, height);
+        if (mask.Length != width * height) throw new ArgumentException("One value per pixel is needed.", nameof(mask));
+        var labels = new int[width * height];
+        int count;
+        fixed (byte* src = mask)
+        fixed (int* lab = labels)
+        {
+            using var from = Mat.FromPixelData(height, width, MatType.CV_8UC1, (IntPtr)src, width);
+            using var to = Mat.FromPixelData(height, width, MatType.CV_32SC1, (IntPtr)lab, width * 4);
+            count = Cv2.ConnectedComponents(from, to, eightConnected ? PixelConnectivity.Connectivity8 : PixelConnectivity.Connectivity4, MatType.CV_32SC1) - 1;
+        }
+        return (labels, count);
+    }
+
+    /// <summary>
     /// Meyer's marker-based watershed on the colour image (OpenCV): floods from the markers (labels ≥ 1; 0 = to be
     /// flooded) and leaves −1 on the lines where floods meet and on the image's outermost pixels.
     /// </summary>

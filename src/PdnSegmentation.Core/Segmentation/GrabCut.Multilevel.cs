@@ -26,7 +26,7 @@ public sealed partial class GrabCut
         int w = _image.Width, h = _image.Height;
         int pw = (w + factor - 1) / factor, ph = (h + factor - 1) / factor;
         var proxyImage = PixelMaps.Resize(_image, pw, ph); // area-averaged
-        var proxyInput = ProxyInput(factor, pw, ph);
+        var proxyInput = ProxyInput(factor, pw, ph) with { Prior = _prior?.Downsample(factor, pw, ph) };
 
         // One proxy pixel stands for factor² pixels' data terms but only factor pixels' worth of boundary: scaling γ
         // by 1 / factor keeps the proxy's balance of data and smoothness that of the full-resolution energy.
@@ -56,22 +56,26 @@ public sealed partial class GrabCut
         return proxyResult.Iterations;
     }
 
-    /// <summary>The user's input at proxy scale: a block is outside if all of it is, a hint if any of it is.</summary>
+    /// <summary>
+    /// The user's input at proxy scale: a block is outside if all of it is, a hint if any of it is, and starts on the
+    /// object side if most of its changeable pixels do.
+    /// </summary>
     private GrabCutInput ProxyInput(int factor, int pw, int ph)
     {
         int w = _image.Width, h = _image.Height;
         var region = new Mask(pw, ph);
         var fg = new Mask(pw, ph);
         var bg = new Mask(pw, ph);
+        var initial = new Mask(pw, ph);
         for (int py = 0; py < ph; py++)
             for (int px = 0; px < pw; px++)
             {
-                int changeable = 0, foreground = 0, background = 0;
+                int changeable = 0, foreground = 0, background = 0, startsAsObject = 0;
                 for (int y = py * factor; y < Math.Min(h, (py + 1) * factor); y++)
                     for (int x = px * factor; x < Math.Min(w, (px + 1) * factor); x++)
                     {
                         byte label = _labels[y * w + x];
-                        if ((label & 2) != 0) changeable++;
+                        if ((label & 2) != 0) { changeable++; startsAsObject += label & 1; }
                         else if (label == Foreground) foreground++;
                         else background++;
                     }
@@ -79,9 +83,10 @@ public sealed partial class GrabCut
                 fg[px, py] = foreground > 0;
                 // A block with user background hints but also changeable pixels stays changeable unless mostly hinted.
                 bg[px, py] = foreground == 0 && changeable + foreground > 0 && background > changeable;
+                initial[px, py] = 2 * startsAsObject >= changeable;
             }
         if (region.IsEmpty) region[0, 0] = true; // unreachable: the full-resolution input had changeable pixels
-        return GrabCutInput.FromRegion(region).WithHints(fg, bg);
+        return GrabCutInput.FromRegion(region).WithHints(fg, bg) with { InitialObject = initial };
     }
 
     /// <summary>

@@ -38,6 +38,8 @@ public sealed partial class GrabCut
     private ColorGmm _objectModel = null!;     // set by the constructor, or by the multilevel proxy
     private ColorGmm _backgroundModel = null!;
     private bool _multilevelPending;
+    // Evidence beyond colour (a deep model, clicks), added to the data terms; null = colour alone (the paper).
+    private ObjectPrior? _prior;
 
     /// <summary>Runs GrabCut to convergence (or the iteration cap) and returns the object mask.</summary>
     public static GrabCutResult Segment(ColorImage image, GrabCutInput input, GrabCutOptions? options = null,
@@ -56,6 +58,8 @@ public sealed partial class GrabCut
         options.Validate();
         _image = image;
         _options = options;
+        if (input.Prior is { } prior) ImageGuard.SameSize("object prior", prior.Width, prior.Height, image.Width, image.Height);
+        _prior = input.Prior;
         _labels = InitialLabels(image, input);
         ApplyHints(input.DefiniteForeground, input.DefiniteBackground);
         _box = ChangeableBounds();
@@ -179,6 +183,14 @@ public sealed partial class GrabCut
         else
         {
             throw new SegmentationInputException("GrabCut needs a rectangle or a selection around the object.");
+        }
+        if (input.InitialObject is { } initial)
+        {
+            // The changeable pixels start where the caller's best guess puts them (e.g. a model's mask), not all on the object side.
+            ImageGuard.SameSize("initial object mask", initial.Width, initial.Height, w, h);
+            var bits = initial.Bits;
+            for (int i = 0; i < labels.Length; i++)
+                if (labels[i] == ProbablyForeground && bits[i] == 0) labels[i] = ProbablyBackground;
         }
         return labels;
     }
@@ -376,6 +388,11 @@ public sealed partial class GrabCut
                 }
                 // Definite background outside the graph: its data term is a constant of the energy.
                 constant += Cost(bg, row[4 * x], row[4 * x + 1], row[4 * x + 2], out int kb);
+                if (_prior is { } prior)
+                {
+                    prior.Costs(y * w + x, out _, out float priorBackground);
+                    constant += priorBackground;
+                }
                 comps[x] = (byte)(kb << 4);
             }
         }
@@ -416,6 +433,12 @@ public sealed partial class GrabCut
             float costBackground = Cost(bg, c0, c1, c2, out int kbg);
             comps[x] = (byte)(kf | kbg << 4);
             if (differences is null) continue;
+            if (_prior is { } prior)
+            {
+                prior.Costs(y * w + x, out float priorObject, out float priorBackground);
+                costObject += priorObject;
+                costBackground += priorBackground;
+            }
 
             int gx = x - box.X;
             byte label = _labels[y * w + x];
@@ -493,7 +516,15 @@ public sealed partial class GrabCut
                 int l = _labels[y * w + x];
                 bool inBox = _box.Contains(x, y);
                 bool hardInGraph = l == Foreground || (l == Background && inBox);
-                if (!hardInGraph) e += Cost((l & 1) != 0 ? _objectModel : _backgroundModel, c0, c1, c2, out _);
+                if (!hardInGraph)
+                {
+                    e += Cost((l & 1) != 0 ? _objectModel : _backgroundModel, c0, c1, c2, out _);
+                    if (_prior is { } prior)
+                    {
+                        prior.Costs(y * w + x, out float priorObject, out float priorBackground);
+                        e += (l & 1) != 0 ? priorObject : priorBackground;
+                    }
+                }
                 for (int d = 0; d < 4; d++)
                 {
                     int nx = x + (d == 0 || d == 1 ? 1 : d == 3 ? -1 : 0);

@@ -66,6 +66,10 @@ public sealed record GrabCutInput
     public Mask? Region { get; init; }
     public Mask? DefiniteForeground { get; init; }
     public Mask? DefiniteBackground { get; init; }
+    /// <summary>Where the changeable pixels start on the object side; null = all of them (Rother et al.).</summary>
+    public Mask? InitialObject { get; init; }
+    /// <summary>Evidence beyond colour added to every changeable pixel's data term (a deep model's probability, clicks); null = none.</summary>
+    public ObjectPrior? Prior { get; init; }
 
     public static GrabCutInput FromRectangle(PixelRect rectangle) => new() { Rectangle = rectangle };
     public static GrabCutInput FromRegion(Mask region) => new() { Region = region };

@@ -11,11 +11,14 @@ public sealed record TrimapBandOptions
     /// half-width is BandWidth × (1 + UncertaintyGain × uncertainty).
     /// </summary>
     public double UncertaintyGain { get; init; } = 2;
+
+    /// <summary>Keep a definite core in every part of the mask that the band would swallow (see <see cref="TrimapBuilder"/>).</summary>
+    public bool KeepCores { get; init; } = true;
 }
 
 /// <summary>
 /// Builds a trimap from a hard mask (a GrabCut or Segment Anything result): pixels within the band of the mask's
-/// edge become unknown, the rest keep the mask's side.
+/// edge become unknown, the rest keep the mask's side; a part of the mask the band would swallow keeps its core.
 /// </summary>
 public static class TrimapBuilder
 {
@@ -45,8 +48,51 @@ public static class TrimapBuilder
             bool unknown = distance - 0.5 < band;
             trimap.SetIndex(i, unknown ? TrimapLabel.Unknown : bits[i] != 0 ? TrimapLabel.Foreground : TrimapLabel.Background);
         }
+        if (options.KeepCores)
+        {
+            KeepCores(trimap, bits, inside, objectSide: true);
+            KeepCores(trimap, bits, outside, objectSide: false);
+        }
         return trimap;
     }
+
+    /// <summary>
+    /// A band wider than a part of the mask (a small object, a gap between branches, a hole in a wicker ball) would leave
+    /// matting no definite pixel of that part, and the matte then fills it from the other side. Every connected part of
+    /// the side with at least <see cref="MinCoreArea"/> pixels that the band swallowed keeps its inner half (the pixels at
+    /// least half its greatest depth from the edge) as definite.
+    /// </summary>
+    private static void KeepCores(Trimap trimap, ReadOnlySpan<byte> bits, float[] depth, bool objectSide)
+    {
+        int w = trimap.Width, h = trimap.Height;
+        var side = new byte[bits.Length];
+        for (int i = 0; i < side.Length; i++) side[i] = (bits[i] != 0) == objectSide ? (byte)1 : (byte)0;
+        // The object's parts are eight-connected; the background's four-connected (what an eight-connected object encloses).
+        var (labels, count) = PixelMaps.ConnectedComponents(side, w, h, eightConnected: objectSide);
+        if (count == 0) return;
+        var area = new int[count + 1];
+        var deepest = new float[count + 1];
+        var hasDefinite = new bool[count + 1];
+        var label = objectSide ? TrimapLabel.Foreground : TrimapLabel.Background;
+        var current = trimap.Labels;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int k = labels[i];
+            if (k == 0) continue;
+            area[k]++;
+            deepest[k] = Math.Max(deepest[k], depth[i]);
+            if (current[i] == (byte)label) hasDefinite[k] = true;
+        }
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int k = labels[i];
+            if (k == 0 || hasDefinite[k] || area[k] < MinCoreArea) continue;
+            if (depth[i] >= 0.5f * deepest[k]) trimap.SetIndex(i, label);
+        }
+    }
+
+    /// <summary>Parts of the mask smaller than this (in pixels) are left to the matte: specks, not structure.</summary>
+    public const int MinCoreArea = 16;
 
     /// <summary>Distance of every pixel to the nearest pixel on the other side of the mask.</summary>
     private static float[] DistanceToOtherSide(Mask mask, bool objectSide)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Deep.Sam;
+using PdnSegmentation.Deep.Subject;
 
 namespace PdnSegmentation.Deep.Models;
 
@@ -9,6 +10,9 @@ public sealed record CatalogEntry(string Name, string Task, bool Bundled, string
 {
     /// <summary>What the model is for, in the user's words (e.g. "Select Subject: people (portraits)").</summary>
     public string Description { get; init; } = "";
+
+    /// <summary>For a subject model, its tensor contract (written into model.json at install and checked against the file).</summary>
+    public SubjectContract? Subject { get; init; }
 }
 
 public sealed record CatalogFile(string Role, string FileName, string? Url, long? Size, string? Sha256);
@@ -24,7 +28,7 @@ public static class ModelCatalog
         {
             var manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), InstalledModel.JsonOptions);
             return manifest?.Models?.Select(m => new CatalogEntry(m.Name, m.Task, m.Bundled, m.Licence ?? "", m.Source, m.Files ?? [], m.Tensors)
-                { Description = m.Description ?? m.Task }).ToList() ?? [];
+                { Description = m.Description ?? m.Task, Subject = m.Subject }).ToList() ?? [];
         }
         catch (JsonException e)
         {
@@ -47,9 +51,10 @@ public static class ModelCatalog
                 throw new ModelException($"'{entry.Name}' has no download address for its {file.Role}: give --from {file.Role}=PATH or --url {file.Role}=URL. {entry.Source}");
             sources.Add(new ModelSource(file.Role, file.FileName, new Uri(url ?? "file:///local"), file.Size, file.Sha256));
         }
-        return new DownloadableModel(entry.Name, entry.Task, entry.Licence, sources, entry.Tensors);
+        return new DownloadableModel(entry.Name, entry.Task, entry.Licence, sources, entry.Tensors) { Subject = entry.Subject };
     }
 
     private sealed record Manifest(List<ManifestModel>? Models);
-    private sealed record ManifestModel(string Name, string Task, string? Description, bool Bundled, string? Licence, string? Source, List<CatalogFile>? Files, SamTensorNames? Tensors);
+    private sealed record ManifestModel(string Name, string Task, string? Description, bool Bundled, string? Licence, string? Source, List<CatalogFile>? Files, SamTensorNames? Tensors,
+        SubjectContract? Subject);
 }

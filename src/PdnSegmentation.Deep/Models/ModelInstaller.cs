@@ -3,11 +3,16 @@ using Microsoft.ML.OnnxRuntime;
 using PdnSegmentation.Deep.Matting;
 using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Deep.Sam;
+using PdnSegmentation.Deep.Subject;
 
 namespace PdnSegmentation.Deep.Models;
 
 /// <summary>A model the catalogue offers for download: its files, licence and (for SAM exports) tensor names.</summary>
-public sealed record DownloadableModel(string Name, string Task, string Licence, IReadOnlyList<ModelSource> Files, SamTensorNames? SamTensors = null);
+public sealed record DownloadableModel(string Name, string Task, string Licence, IReadOnlyList<ModelSource> Files, SamTensorNames? SamTensors = null)
+{
+    /// <summary>For a subject model, the tensor contract its file must meet (and model.json records).</summary>
+    public SubjectContract? Subject { get; init; }
+}
 
 /// <summary>
 /// Installs models into a models folder all-or-nothing: files are downloaded (or copied from a local file the user
@@ -41,7 +46,7 @@ public static class ModelInstaller
             entries[source.Role] = new { path = source.FileName, size = new FileInfo(destination).Length, sha256 = sha };
         }
         CheckContract(model, staging);
-        var descriptor = new { name = model.Name, task = model.Task, licence = model.Licence, files = entries, tensors = model.SamTensors };
+        var descriptor = new { name = model.Name, task = model.Task, licence = model.Licence, files = entries, tensors = model.SamTensors, subject = model.Subject };
         File.WriteAllText(Path.Combine(staging, "model.json"), JsonSerializer.Serialize(descriptor, InstalledModel.JsonOptions));
         // Swap into place: the previous version (if any) is kept until the new one is in.
         string previous = target + ".previous";
@@ -93,6 +98,22 @@ public static class ModelInstaller
             Require("encoder", "Segment Anything encoder", [names.Image], [names.Embeddings]);
             Require("decoder", "Segment Anything decoder", [names.Embeddings, names.PointCoords, names.PointLabels, names.MaskInput, names.HasMaskInput, names.OriginalSize],
                 [names.IouPredictions, names.LowResMasks]);
+        }
+        else if (model.Task == SubjectSelector.Task)
+        {
+            var contract = model.Subject ?? throw new ModelException($"The catalogue gives no tensor contract for the subject model '{model.Name}'.");
+            var file = model.Files.First(f => f.Role == "model");
+            try
+            {
+                using var session = new InferenceSession(Path.Combine(folder, file.FileName));
+                var mismatches = contract.Mismatches(session);
+                if (mismatches.Count > 0)
+                    throw new ModelException($"'{file.FileName}' does not match the subject contract of '{model.Name}': {string.Join("; ", mismatches)}. Nothing was installed.");
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new ModelException($"'{file.FileName}' is not a valid ONNX model ({e.Message.Split('\n')[0]}).", e);
+            }
         }
         else if (model.Task == DeepMatting.Task)
         {

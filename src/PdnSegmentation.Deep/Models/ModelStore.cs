@@ -1,4 +1,5 @@
 using PdnSegmentation.Deep.Runtime;
+using PdnSegmentation.Deep.Subject;
 
 namespace PdnSegmentation.Deep.Models;
 
@@ -53,6 +54,26 @@ public sealed record ModelStore(string BundledFolder, string UserFolder)
     public InstalledModel SegmentAnything(string? name) =>
         Find(InstalledModel.SegmentAnythingTask, name)
         ?? throw new ModelException($"No Segment Anything model is installed in {this}. Its weights are not bundled: install one (e.g. MobileSAM) with 'pdnseg models install', then run again.");
+
+    /// <summary>
+    /// Every installed subject model, the bundled ones first (in the catalogue's order), then the user's — the order
+    /// pickers show them in.
+    /// </summary>
+    public IReadOnlyList<InstalledModel> SubjectModels()
+    {
+        var models = Discover(SubjectSelector.Task);
+        var order = Catalogue().Select(e => e.Name).ToList();
+        int Rank(InstalledModel m) => order.IndexOf(m.Name) is >= 0 and var i ? i : int.MaxValue;
+        return models.OrderBy(m => IsBundled(m) ? 0 : 1).ThenBy(Rank).ThenBy(m => m.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The installed subject model named <paramref name="name"/> ("selfie" is the bundled MediaPipe model), or the first one.</summary>
+    public InstalledModel Subject(string? name) =>
+        (name is null ? SubjectModels().FirstOrDefault() : Find(SubjectSelector.Task, name == "selfie" ? SelfieModel : name))
+        ?? throw new ModelException($"No subject model is installed in {this}. Reinstall the tool (the bundled u2netp is missing).");
+
+    /// <summary>The bundled people model's folder name.</summary>
+    public const string SelfieModel = "mediapipe-selfie-segmentation";
 
     /// <summary>Removes a model the user installed; bundled models ship with the program and stay.</summary>
     public void Remove(string name)

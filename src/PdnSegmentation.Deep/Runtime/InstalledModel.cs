@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using PdnSegmentation.Deep.Matting;
 using PdnSegmentation.Deep.Sam;
+using PdnSegmentation.Deep.Subject;
 
 namespace PdnSegmentation.Deep.Runtime;
 
@@ -14,6 +15,9 @@ public sealed record InstalledModel(string Name, string Task, string Folder, IRe
 {
     /// <summary>For a trimap matting model, its tensor names when they differ from ViTMatte's export.</summary>
     public MattingTensorNames? MattingTensors { get; init; }
+
+    /// <summary>For a subject model, its tensor contract (how to prepare its input and read its output).</summary>
+    public SubjectContract? Subject { get; init; }
 
     public const string SegmentAnythingTask = "segment-anything";
     private const string DescriptorName = "model.json";
@@ -44,15 +48,22 @@ public sealed record InstalledModel(string Name, string Task, string Folder, IRe
         if (string.IsNullOrWhiteSpace(descriptor.Name) || string.IsNullOrWhiteSpace(descriptor.Task) || descriptor.Files is null || descriptor.Files.Count == 0)
             throw new ModelException($"The model descriptor '{path}' lacks a name, task or files. Reinstall the model.");
         var files = descriptor.Files.ToDictionary(f => f.Key, f => new ModelFile(Path.Combine(folder, f.Value.Path), f.Value.Size, f.Value.Sha256));
-        return new InstalledModel(descriptor.Name, descriptor.Task, folder, files, descriptor.Tensors, descriptor.Licence) { MattingTensors = descriptor.MattingTensors };
+        return new InstalledModel(descriptor.Name, descriptor.Task, folder, files, descriptor.Tensors, descriptor.Licence) { MattingTensors = descriptor.MattingTensors, Subject = descriptor.Subject };
     }
 
     public ModelFile FileFor(string role) =>
         Files.TryGetValue(role, out var file) ? file : throw new ModelException($"The model '{Name}' has no {role} file. Reinstall the model.");
 
-    internal static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
+    };
 
-    private sealed record Descriptor(string Name, string Task, string? Licence, Dictionary<string, FileEntry>? Files, SamTensorNames? Tensors, MattingTensorNames? MattingTensors);
+    private sealed record Descriptor(string Name, string Task, string? Licence, Dictionary<string, FileEntry>? Files, SamTensorNames? Tensors, MattingTensorNames? MattingTensors,
+        SubjectContract? Subject);
 
     private sealed record FileEntry(string Path, long Size, string Sha256);
 }

@@ -2,6 +2,8 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Imaging;
+using PdnSegmentation.Progress;
+using PdnSegmentation.Segmentation;
 
 namespace PdnSegmentation.Deep.Subject;
 
@@ -12,100 +14,234 @@ public sealed record SelectSubjectOptions
     public int GuidedRadius { get; init; }
     /// <summary>Guided-filter regularisation (intensities 0..1): smaller follows image edges more closely.</summary>
     public double GuidedEpsilon { get; init; } = 1e-3;
+    /// <summary>
+    /// Run the model on the photo and on its mirror image and average the two (test-time augmentation; the second run
+    /// doubles the model's time). Mean IoU with u2netp: GrabCut set 0.772 → 0.786, Berkeley set 0.738 → 0.748.
+    /// </summary>
+    public bool MirrorAveraging { get; init; } = true;
+    /// <summary>The graph-cut refinement of the model's mask at full resolution; null = the model's mask (p ≥ ½) alone.</summary>
+    public SoftMaskRefinementOptions? Refinement { get; init; } = new();
 }
 
-/// <param name="Probability">The subject's soft mask at full resolution (0..1), edges following the image.</param>
-/// <param name="Mask">Probability ≥ ½.</param>
-public sealed record SubjectResult(AlphaMatte Probability, Mask Mask, DeviceReport Device);
+/// <param name="Probability">The model's soft mask at full resolution (0..1), edges following the image.</param>
+/// <param name="Mask">The subject: the refined mask, or the model's (probability ≥ ½) when refinement is off.</param>
+/// <param name="ModelMask">The model's own mask (probability ≥ ½), before any refinement.</param>
+public sealed record SubjectResult(AlphaMatte Probability, Mask Mask, DeviceReport Device)
+{
+    public Mask ModelMask { get; init; } = Mask;
+    /// <summary>How many of the photo's pixels one of the model's output pixels spans.</summary>
+    public double ModelPixelSize { get; init; } = 1;
+}
 
 /// <summary>
-/// Select Subject: the bundled salient-object (u2netp) or person (selfie) model on a whole photo, without any prompt.
-/// Preprocessing follows each model's SOURCE.md; the model's low-resolution output is brought to full resolution by a
-/// guided filter so the mask's edge follows the photo. One session per selector (creating one costs 40–170 ms).
+/// Select Subject: any installed subject model (bundled u2netp and MediaPipe selfie, or one the user installed) on a
+/// whole photo, without any prompt. The model's contract (<see cref="SubjectContract"/>, from its model.json) says how
+/// to prepare its input and read its output; the low-resolution output is brought to full resolution by a guided
+/// filter so the mask's edge follows the photo, then refined by a graph cut (<see cref="SoftMaskRefinement"/>). One
+/// ONNX session per selector (creating one costs 40–170 ms).
 /// </summary>
 public sealed class SubjectSelector : IDeviceModel, IDisposable
 {
-    private static readonly float[] Mean = [0.485f, 0.456f, 0.406f], Std = [0.229f, 0.224f, 0.225f];
+    public const string Task = "subject";
 
-    private readonly SubjectModel _model;
+    private readonly SubjectContract _contract;
     private readonly ModelSession _session;
     private readonly SelectSubjectOptions _options;
+    private readonly string _input, _output;
 
-    private SubjectSelector(SubjectModel model, ModelSession session, SelectSubjectOptions options)
+    private SubjectSelector(string name, SubjectContract contract, ModelSession session, SelectSubjectOptions options)
     {
-        _model = model;
+        Name = name;
+        _contract = contract;
         _session = session;
         _options = options;
+        _input = contract.Input.Name ?? session.Session.InputMetadata.Keys.First();
+        _output = contract.Output.Name ?? session.Session.OutputMetadata.Keys.First();
     }
 
+    public string Name { get; }
     public DeviceReport Device => _session.Device;
-
     public bool NeedsWarmUp => _session.NeedsWarmUp;
 
-    public void WarmUp(CancellationToken cancellationToken = default) =>
-        _session.WarmUp(_model.Input, _model.ChannelsFirst ? [1, 3, _model.Side, _model.Side] : [1, _model.Side, _model.Side, 3], _model.Output, cancellationToken);
-
-    /// <param name="modelsFolder">The folder holding the models' subfolders (u2netp/, mediapipe-selfie-segmentation/).</param>
-    public static SubjectSelector Open(string modelsFolder, SubjectModelKind kind, SelectSubjectOptions? options = null)
+    public void WarmUp(CancellationToken cancellationToken = default)
     {
-        options ??= new SelectSubjectOptions();
-        var model = SubjectModel.For(kind);
-        var file = new ModelFile(Path.Combine(modelsFolder, model.Folder, model.FileName), model.Size, model.Sha256);
-        return new SubjectSelector(model, ModelSession.Open(file, options.Device), options);
+        var (fw, fh) = Frame(_contract.Input.Side ?? _contract.Input.MaxSide!.Value, _contract.Input.Side ?? _contract.Input.MaxSide!.Value);
+        _session.WarmUp(_input, _contract.Input.Layout == TensorLayout.Nchw ? [1, 3, fh, fw] : [1, fh, fw, 3], _output, cancellationToken);
     }
 
-    public SubjectResult Select(ColorImage image, CancellationToken cancellationToken = default)
+    /// <summary>Opens an installed subject model; a model whose tensors do not match its contract is refused, naming the mismatch.</summary>
+    public static SubjectSelector Open(InstalledModel model, SelectSubjectOptions? options = null)
     {
-        int side = _model.Side;
-        var input = Preprocess(PixelMaps.Resize(image, side, side));
-        float[] map;
-        using (var outputs = _session.Run([NamedOnnxValue.CreateFromTensor(_model.Input, input)], [_model.Output], cancellationToken))
-            map = outputs[0].AsEnumerable<float>().ToArray();
-        if (map.Length != side * side)
-            throw new ModelException($"The model '{_model.FileName}' returned {map.Length} values instead of {side}×{side}: it is not the expected model. Reinstall it.");
-        if (_model.MinMaxOutput) MinMaxNormalise(map);
-        int radius = _options.GuidedRadius > 0 ? _options.GuidedRadius : Math.Max(2, (int)Math.Round(2.0 * Math.Max(image.Width, image.Height) / side));
-        var full = PixelMaps.GuidedUpsample(image, map, side, side, radius, _options.GuidedEpsilon);
+        if (model.Task != Task) throw new ModelException($"The model '{model.Name}' is a {model.Task} model, not a subject model.");
+        var contract = model.Subject ?? throw new ModelException($"The subject model '{model.Name}' has no tensor contract ('subject') in its model.json. Reinstall it.");
+        options ??= new SelectSubjectOptions();
+        var session = ModelSession.Open(model.FileFor("model"), options.Device);
+        var mismatches = contract.Mismatches(session.Session);
+        if (mismatches.Count > 0)
+        {
+            session.Dispose();
+            throw new ModelException($"The subject model '{model.Name}' does not match its contract: {string.Join("; ", mismatches)}. Reinstall it or correct its model.json.");
+        }
+        return new SubjectSelector(model.Name, contract, session, options);
+    }
+
+    /// <summary>The model's probability at full resolution, then (unless switched off) the graph-cut refinement.</summary>
+    public SubjectResult Select(ColorImage image, CancellationToken cancellationToken = default, IProgress<double>? progress = null)
+    {
+        var scope = ProgressScope.For(progress);
+        var (probability, modelPixelSize) = Probability(image, cancellationToken);
+        scope.Report(0.4);
+        return FromProbability(image, probability, modelPixelSize, _session.Device, _options.Refinement, scope.Slice(0.4, 1), cancellationToken);
+    }
+
+    /// <summary>
+    /// The subject from a model's full-resolution probability: its mask (p ≥ ½) and, with <paramref name="refinement"/>,
+    /// the graph-cut refinement (hosts that keep the probability while the user changes the refinement call this).
+    /// </summary>
+    public static SubjectResult FromProbability(ColorImage image, AlphaMatte probability, double modelPixelSize, DeviceReport device,
+        SoftMaskRefinementOptions? refinement, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var modelMask = Mask.FromProbability(image.Width, image.Height, probability.Values);
+        var mask = refinement is null
+            ? modelMask
+            : SoftMaskRefinement.Refine(image, probability.Values, modelPixelSize, refinement, null, null, progress, cancellationToken);
+        return new SubjectResult(probability, mask, device) { ModelMask = modelMask, ModelPixelSize = modelPixelSize };
+    }
+
+    /// <summary>The model's object probability at the photo's size, and the size of one model pixel in photo pixels.</summary>
+    public (AlphaMatte Probability, double ModelPixelSize) Probability(ColorImage image, CancellationToken cancellationToken = default)
+    {
+        var (map, width, height) = ModelMap(image, cancellationToken);
+        double modelPixelSize = (double)Math.Max(image.Width, image.Height) / Math.Max(width, height);
+        int radius = _options.GuidedRadius > 0 ? _options.GuidedRadius : Math.Max(2, (int)Math.Round(2.0 * modelPixelSize));
+        var full = PixelMaps.GuidedUpsample(image, map, width, height, radius, _options.GuidedEpsilon);
         var probability = new AlphaMatte(image.Width, image.Height);
         full.CopyTo(probability.Values);
-        var mask = new Mask(image.Width, image.Height);
-        var bits = mask.Bits;
-        for (int i = 0; i < full.Length; i++) bits[i] = full[i] >= 0.5f ? (byte)1 : (byte)0;
-        return new SubjectResult(probability, mask, _session.Device);
+        return (probability, modelPixelSize);
     }
 
-    /// <summary>RGB tensor: NCHW with U²-Net's normalisation (÷ max, ImageNet mean/std), or NHWC ÷ 255 for the selfie model.</summary>
-    private DenseTensor<float> Preprocess(ColorImage resized)
+    /// <summary>
+    /// The model's output as probabilities at its own resolution, over the part of its frame the photo fills (mirror-
+    /// averaged if the options say so): what is upsampled to the photo.
+    /// </summary>
+    internal (float[] Map, int Width, int Height) ModelMap(ColorImage image, CancellationToken cancellationToken = default)
     {
-        int side = _model.Side;
-        var tensor = _model.ChannelsFirst ? new DenseTensor<float>([1, 3, side, side]) : new DenseTensor<float>([1, side, side, 3]);
+        var input = _contract.Input;
+        var (frameWidth, frameHeight) = Frame(image.Width, image.Height);
+        var (contentWidth, contentHeight) = input.Resize == SubjectResize.Stretch
+            ? (frameWidth, frameHeight)
+            : Fit(image.Width, image.Height, frameWidth, frameHeight);
+        var resized = PixelMaps.Resize(image, contentWidth, contentHeight);
+        var tensor = Preprocess(resized, frameWidth, frameHeight);
+        var map = Run(tensor, frameWidth, frameHeight, contentWidth, contentHeight, cancellationToken);
+        if (_options.MirrorAveraging)
+        {
+            var mirrored = Run(Mirror(tensor, frameWidth, frameHeight, contentWidth, contentHeight), frameWidth, frameHeight, contentWidth, contentHeight, cancellationToken);
+            for (int y = 0; y < contentHeight; y++)
+            {
+                var row = map.AsSpan(y * contentWidth, contentWidth);
+                var back = mirrored.AsSpan(y * contentWidth, contentWidth);
+                for (int x = 0; x < contentWidth; x++) row[x] = 0.5f * (row[x] + back[contentWidth - 1 - x]);
+            }
+        }
+        // Normalised once, after averaging: the two runs' maps share one scale (as a single run's would).
+        if (_contract.Output.MinMaxNormalise) MinMaxNormalise(map);
+        return (map, contentWidth, contentHeight);
+    }
+
+    /// <summary>
+    /// The model's frame for a photo: the fixed side, or the longer side at MaxSide (a multiple of MultipleOf) and the
+    /// shorter side at the nearest multiple (stretch) or the next multiple up (pad).
+    /// </summary>
+    private (int Width, int Height) Frame(int width, int height)
+    {
+        var input = _contract.Input;
+        if (input.Side is { } side) return (side, side);
+        int n = input.MultipleOf!.Value, max = input.MaxSide!.Value;
+        double scale = (double)max / Math.Max(width, height);
+        int Round(double v) => Math.Clamp(input.Resize == SubjectResize.Pad ? (int)Math.Ceiling(v / n - 1e-9) * n : (int)Math.Round(v / n) * n, n, max);
+        return (Round(width * scale), Round(height * scale));
+    }
+
+    /// <summary>The photo's size inside a frame with its aspect kept (top-left; the rest is padding).</summary>
+    private static (int Width, int Height) Fit(int width, int height, int frameWidth, int frameHeight)
+    {
+        double scale = Math.Min((double)frameWidth / width, (double)frameHeight / height);
+        return (Math.Clamp((int)Math.Round(width * scale), 1, frameWidth), Math.Clamp((int)Math.Round(height * scale), 1, frameHeight));
+    }
+
+    /// <summary>The input tensor: scaled and normalised pixels in the contract's channel order and layout; padding stays 0.</summary>
+    private DenseTensor<float> Preprocess(ColorImage resized, int frameWidth, int frameHeight)
+    {
+        var input = _contract.Input;
+        bool nchw = input.Layout == TensorLayout.Nchw;
+        var tensor = nchw ? new DenseTensor<float>([1, 3, frameHeight, frameWidth]) : new DenseTensor<float>([1, frameHeight, frameWidth, 3]);
         float scale = 1f / 255f;
-        if (_model.ImageNetNormalised)
+        if (input.Scale == PixelScale.DivideMax)
         {
             int max = 1;
-            for (int y = 0; y < side; y++)
+            for (int y = 0; y < resized.Height; y++)
             {
                 var row = resized.Row(y);
-                for (int x = 0; x < side; x++) max = Math.Max(max, Math.Max(row[4 * x], Math.Max(row[4 * x + 1], row[4 * x + 2])));
+                for (int x = 0; x < resized.Width; x++) max = Math.Max(max, Math.Max(row[4 * x], Math.Max(row[4 * x + 1], row[4 * x + 2])));
             }
             scale = 1f / max;
         }
         var span = tensor.Buffer.Span;
-        for (int y = 0; y < side; y++)
+        var mean = input.Mean;
+        var std = input.Std;
+        bool rgb = input.Channels == ChannelOrder.Rgb;
+        for (int y = 0; y < resized.Height; y++)
         {
             var row = resized.Row(y);
-            for (int x = 0; x < side; x++)
-            {
+            for (int x = 0; x < resized.Width; x++)
                 for (int c = 0; c < 3; c++)
                 {
-                    float v = row[4 * x + 2 - c] * scale; // R, G, B from B, G, R
-                    if (_model.ImageNetNormalised) v = (v - Mean[c]) / Std[c];
-                    int index = _model.ChannelsFirst ? (c * side + y) * side + x : (y * side + x) * 3 + c;
+                    float v = row[4 * x + (rgb ? 2 - c : c)] * scale; // the photo is B, G, R, A in memory
+                    v = (v - mean[c]) / std[c];
+                    int index = nchw ? (c * frameHeight + y) * frameWidth + x : (y * frameWidth + x) * 3 + c;
                     span[index] = v;
                 }
-            }
         }
         return tensor;
+    }
+
+    /// <summary>The photo mirrored left–right inside the same frame (padding stays where it is).</summary>
+    private DenseTensor<float> Mirror(DenseTensor<float> tensor, int frameWidth, int frameHeight, int contentWidth, int contentHeight)
+    {
+        bool nchw = _contract.Input.Layout == TensorLayout.Nchw;
+        var mirrored = new DenseTensor<float>(tensor.Dimensions);
+        var from = tensor.Buffer.Span;
+        var to = mirrored.Buffer.Span;
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < contentHeight; y++)
+                for (int x = 0; x < contentWidth; x++)
+                {
+                    int mx = contentWidth - 1 - x;
+                    if (nchw) to[(c * frameHeight + y) * frameWidth + x] = from[(c * frameHeight + y) * frameWidth + mx];
+                    else to[(y * frameWidth + x) * 3 + c] = from[(y * frameWidth + mx) * 3 + c];
+                }
+        return mirrored;
+    }
+
+    /// <summary>One model run: the output map's content part (the sigmoid applied to logits).</summary>
+    private float[] Run(DenseTensor<float> tensor, int frameWidth, int frameHeight, int contentWidth, int contentHeight, CancellationToken cancellationToken)
+    {
+        float[] output;
+        using (var outputs = _session.Run([NamedOnnxValue.CreateFromTensor(_input, tensor)], [_output], cancellationToken))
+            output = outputs[0].AsEnumerable<float>().ToArray();
+        if (output.Length != frameWidth * frameHeight)
+            throw new ModelException($"The model '{Name}' returned {output.Length} values for a {frameWidth}×{frameHeight} frame: it is not the model its contract describes. Reinstall it.");
+        float[] map;
+        if (contentWidth == frameWidth && contentHeight == frameHeight) map = output;
+        else
+        {
+            map = new float[contentWidth * contentHeight];
+            for (int y = 0; y < contentHeight; y++) output.AsSpan(y * frameWidth, contentWidth).CopyTo(map.AsSpan(y * contentWidth, contentWidth));
+        }
+        if (_contract.Output.Kind == SubjectOutputKind.Logits)
+            for (int i = 0; i < map.Length; i++) map[i] = 1 / (1 + MathF.Exp(-map[i]));
+        return map;
     }
 
     private static void MinMaxNormalise(float[] map)

@@ -1,0 +1,97 @@
+using PdnSegmentation.Imaging;
+
+namespace PdnSegmentation.Segmentation;
+
+public sealed record MaskCleanupOptions
+{
+    /// <summary>
+    /// Keep only the main object: the eight-connected part with the most weight (a model's probability mass, or its
+    /// area), removing islands apart from it. Parts holding a definite-object pixel are always kept.
+    /// </summary>
+    public bool MainObjectOnly { get; init; }
+
+    /// <summary>
+    /// Fill holes — background regions enclosed by the object (not reaching the image's border) — smaller than this
+    /// fraction of the object's area; 0 fills none. Holes holding a definite-background pixel stay.
+    /// </summary>
+    public double MaxHoleFraction { get; init; }
+
+    public bool DoesNothing => !MainObjectOnly && MaxHoleFraction <= 0;
+
+    public static MaskCleanupOptions None { get; } = new();
+}
+
+/// <summary>
+/// Topological clean-up of a cut: islands apart from the main object removed, small enclosed holes filled (the lemur's
+/// eyes, which a colour model may give to the background). Used after any cut — GrabCut, a model's mask, clicks.
+/// </summary>
+public static class MaskCleanup
+{
+    /// <param name="weights">Per-pixel weight of object pixels when choosing the main object (e.g. the model's probability); empty = area.</param>
+    public static Mask Apply(Mask mask, MaskCleanupOptions options, ReadOnlySpan<float> weights = default, Mask? definiteObject = null, Mask? definiteBackground = null)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        if (!(options.MaxHoleFraction >= 0)) throw new ArgumentOutOfRangeException(nameof(options), options.MaxHoleFraction, "The hole fraction must be 0 or more.");
+        int w = mask.Width, h = mask.Height;
+        if (!weights.IsEmpty && weights.Length != w * h) throw new ImageSizeMismatchException($"The weights have {weights.Length} values but the mask is {w}×{h}.");
+        var result = mask.Clone();
+        if (options.DoesNothing || mask.IsEmpty) return result;
+        if (options.MainObjectOnly) KeepMainObject(result, weights, definiteObject);
+        if (options.MaxHoleFraction > 0) FillHoles(result, options.MaxHoleFraction, definiteBackground);
+        return result;
+    }
+
+    private static void KeepMainObject(Mask mask, ReadOnlySpan<float> weights, Mask? definiteObject)
+    {
+        var bits = mask.Bits;
+        var (labels, count) = PixelMaps.ConnectedComponents(bits, mask.Width, mask.Height, eightConnected: true);
+        if (count <= 1) return;
+        var weight = new double[count + 1];
+        var keep = new bool[count + 1];
+        var hints = definiteObject is null ? default : definiteObject.Bits;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int label = labels[i];
+            if (label == 0) continue;
+            weight[label] += weights.IsEmpty ? 1 : weights[i];
+            if (!hints.IsEmpty && hints[i] != 0) keep[label] = true;
+        }
+        int main = 1;
+        for (int k = 2; k <= count; k++) if (weight[k] > weight[main]) main = k;
+        keep[main] = true;
+        for (int i = 0; i < labels.Length; i++) if (!keep[labels[i]]) bits[i] = 0;
+    }
+
+    private static void FillHoles(Mask mask, double maxFraction, Mask? definiteBackground)
+    {
+        int w = mask.Width, h = mask.Height;
+        var bits = mask.Bits;
+        var background = new byte[bits.Length];
+        long area = 0;
+        for (int i = 0; i < bits.Length; i++)
+        {
+            background[i] = bits[i] == 0 ? (byte)1 : (byte)0;
+            area += bits[i];
+        }
+        // Four-connected background: a hole is what an eight-connected object encloses.
+        var (labels, count) = PixelMaps.ConnectedComponents(background, w, h, eightConnected: false);
+        if (count == 0) return;
+        var size = new long[count + 1];
+        var fill = new bool[count + 1];
+        Array.Fill(fill, true);
+        fill[0] = false;
+        var hints = definiteBackground is null ? default : definiteBackground.Bits;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int label = labels[i];
+            if (label == 0) continue;
+            size[label]++;
+            int x = i % w, y = i / w;
+            if (x == 0 || y == 0 || x == w - 1 || y == h - 1) fill[label] = false; // reaches the border: not enclosed
+            if (!hints.IsEmpty && hints[i] != 0) fill[label] = false;
+        }
+        double limit = maxFraction * area;
+        for (int k = 1; k <= count; k++) if (size[k] >= limit) fill[k] = false;
+        for (int i = 0; i < labels.Length; i++) if (fill[labels[i]]) bits[i] = 1;
+    }
+}
