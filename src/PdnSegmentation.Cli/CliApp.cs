@@ -23,6 +23,7 @@ public static class CliApp
                 MrfCommand.Create(context),
                 SubjectCommand.Create(context),
                 SamCommand.Create(context),
+                SelectCommand.Create(context),
                 ModelsCommand.Create(context),
                 BenchCommand.Create(context),
             };

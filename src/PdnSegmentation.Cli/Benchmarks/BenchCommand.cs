@@ -16,6 +16,7 @@ public static class BenchCommand
             LazySnapBenchmark.Create(context),
             SubjectBenchmark.Create(context),
             SamBenchmark.Create(context),
+            ClickBenchmark.Create(context),
         };
 
     /// <summary><c>--limit N</c>: only a dataset's first N images (a quick run), the same for every dataset benchmark.</summary>

@@ -51,6 +51,25 @@ public static class SamCommand
         return (x, y, foreground && parts is not [_, "bg" or "background"]);
     }
 
+    /// <summary>
+    /// The outputs of a prompted cut (sam, select): the hard mask and cut-out, or with <paramref name="band"/> the
+    /// Matting Anything chain on the mask (an installed deep matting model for the band, else closed-form).
+    /// </summary>
+    internal static void WriteCut(CommandContext context, ColorImage image, Mask mask, double? band, string? mattingModel, string? modelsDir, ExecutionDevice device,
+        string? outputPath, string? maskPath)
+    {
+        if (band is not { } width)
+        {
+            CutOutFiles.WriteHard(image, mask, outputPath, maskPath, context.Cancellation);
+            return;
+        }
+        using var deep = ModelsCommand.OpenMatting(context, mattingModel, modelsDir, device);
+        MatteResult matte;
+        using (var progress = new ConsoleProgress(context.Error, "Matting"))
+            matte = MattingAnything.FromMask(image, mask, null, new TrimapBandOptions { BandWidth = width }, null, progress, context.Cancellation, deep);
+        CutOutFiles.WriteMatte(image, matte, outputPath, maskPath, context.Cancellation);
+    }
+
     private static int Run(CommandContext context, string imagePath, string? boxText, string[] pointTexts, string? modelName, string? modelsDir, string deviceName,
         double? band, string? mattingModel, string? maskPath, string? outputPath)
     {
@@ -72,18 +91,7 @@ public static class SamCommand
         var result = sam.Segment(image, new SamPrompt(box, points), context.Cancellation);
         if (result.Mask.IsEmpty) throw new SegmentationInputException("Segment Anything found nothing under this prompt: click on the object itself, or draw a box around it.");
 
-        if (band is { } width)
-        {
-            using var deep = ModelsCommand.OpenMatting(context, mattingModel, modelsDir, SubjectCommand.ParseDevice(deviceName));
-            MatteResult matte;
-            using (var progress = new ConsoleProgress(context.Error, "Matting"))
-                matte = MattingAnything.FromMask(image, result.Mask, null, new TrimapBandOptions { BandWidth = width }, null, progress, context.Cancellation, deep);
-            CutOutFiles.WriteMatte(image, matte, outputPath, maskPath, context.Cancellation);
-        }
-        else
-        {
-            CutOutFiles.WriteHard(image, result.Mask, outputPath, maskPath, context.Cancellation);
-        }
+        WriteCut(context, image, result.Mask, band, mattingModel, modelsDir, SubjectCommand.ParseDevice(deviceName), outputPath, maskPath);
         long count = result.Mask.CountSet();
         context.Out.WriteLine($"{Path.GetFileName(outputPath ?? maskPath)}: {count} object pixels ({100.0 * count / image.PixelCount:F1} %), model {chosen.Name}, mask {result.Variant} (predicted IoU {result.PredictedIoU:F2}), device {sam.Device.Device}");
         return ExitCodes.Success;

@@ -163,15 +163,21 @@ public sealed class SegmentAnything : IDeviceModel, IDisposable
     /// <summary>256² logits → 1024² → the resized image's part → original size → &gt; 0.</summary>
     public static Mask Upscale(float[] lowResLogits, int width, int height)
     {
-        var (rw, rh) = ResizedSize(width, height);
-        var frame = PixelMaps.ResizeFloat(lowResLogits, LowResSide, LowResSide, InputSide, InputSide);
-        var cropped = new float[rw * rh];
-        for (int y = 0; y < rh; y++) frame.AsSpan(y * InputSide, rw).CopyTo(cropped.AsSpan(y * rw, rw));
-        var full = PixelMaps.ResizeFloat(cropped, rw, rh, width, height);
+        var full = UpscaleLogits(lowResLogits, width, height);
         var mask = new Mask(width, height);
         var bits = mask.Bits;
         for (int i = 0; i < full.Length; i++) bits[i] = full[i] > 0 ? (byte)1 : (byte)0;
         return mask;
+    }
+
+    /// <summary>The 256² logits at the original size (SAM's own upscaling: to 1024², cropped to the resized image, resized).</summary>
+    public static float[] UpscaleLogits(float[] lowResLogits, int width, int height)
+    {
+        var (rw, rh) = ResizedSize(width, height);
+        var frame = PixelMaps.ResizeFloat(lowResLogits, LowResSide, LowResSide, InputSide, InputSide);
+        var cropped = new float[rw * rh];
+        for (int y = 0; y < rh; y++) frame.AsSpan(y * InputSide, rw).CopyTo(cropped.AsSpan(y * rw, rw));
+        return PixelMaps.ResizeFloat(cropped, rw, rh, width, height);
     }
 
     private DenseTensor<float> Embeddings(ColorImage image, CancellationToken cancellationToken)

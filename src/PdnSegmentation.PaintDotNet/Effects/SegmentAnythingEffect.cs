@@ -3,9 +3,11 @@ using PaintDotNet.Effects;
 using PaintDotNet.Imaging;
 using PaintDotNet.IndirectUI;
 using PaintDotNet.PropertySystem;
+using PdnSegmentation.Clicks;
+using PdnSegmentation.Deep.Clicks;
 using PdnSegmentation.Deep.Models;
 using PdnSegmentation.Deep.Runtime;
-using PdnSegmentation.Deep.Sam;
+using PdnSegmentation.Deep.Subject;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.PaintDotNet.Interop;
 using PdnSegmentation.Scribbles;
@@ -13,9 +15,11 @@ using PdnSegmentation.Scribbles;
 namespace PdnSegmentation.PaintDotNet.Effects;
 
 /// <summary>
-/// Segment Anything: prompts are the selection's bounding box and/or dots painted on a points layer (object dots in one
-/// colour, background dots in another); an installed SAM-family model (through the model manager; the weights are not
-/// bundled) finds the object. The dialog shows which device runs the model and, if the GPU could not, why.
+/// Segment Anything, click to select: prompts are the selection's bounding box and/or dots painted on a points layer
+/// (object dots in one colour, background dots in another). The click engine cuts the object with the dots as hard
+/// constraints; its prior comes from an installed SAM-family model when there is one, else from the bundled u2netp —
+/// so it works without any download — or from nothing ("classic"). The dialog says which engine runs, on which device
+/// and, if the GPU could not, why.
 /// </summary>
 [PluginSupportInfo<PluginSupportInfo>]
 public sealed class SegmentAnythingEffect : WholeImageEffect
@@ -34,27 +38,32 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
         Output,
     }
 
-    private const string NoModel = "(none installed)";
     private (string Model, ExecutionDevice Device)? _sessionKey;
-    private SegmentAnything? _sam;
+    private ClickModel? _engine;
+    private IClickPrior? _prior;
     private (string Model, ExecutionDevice Device, bool Selection, int Layer, int Object, int Background)? _cutKey;
     private Mask? _cut;
     private readonly EdgeCache _edge = new();
 
     public SegmentAnythingEffect() : base("Segment Anything", "SegmentAnything") { }
 
-    internal int EncoderRuns => _sam?.EncoderRuns ?? 0;
+    internal int EncoderRuns => _engine?.EncoderRuns ?? 0;
+
+    /// <summary>The engine that made the last result, in the user's words (the dialog's label names the one chosen when it opened).</summary>
+    internal string? LastEngine { get; private set; }
 
     private ModelStore Models => EffectModels.Store(this);
 
-    private IReadOnlyList<InstalledModel> Installed() => Models.Discover(InstalledModel.SegmentAnythingTask);
+    /// <summary>The engines offered: installed Segment Anything models, the subject models (bundled u2netp first), then the classic engine.</summary>
+    private IReadOnlyList<string> Engines() =>
+        [.. Models.Discover(InstalledModel.SegmentAnythingTask).Select(m => m.Name), .. Models.SubjectModels().Select(m => m.Name), ClickModel.Classic];
 
     protected override PropertyCollection OnCreatePropertyCollection()
     {
-        var models = Installed().Select(m => (object)m.Name).ToArray();
+        var models = Engines().Select(m => (object)m).ToArray();
         return new PropertyCollection(
         [
-            new StaticListChoiceProperty(PropertyNames.Model, models.Length > 0 ? models : [NoModel], 0),
+            new StaticListChoiceProperty(PropertyNames.Model, models, 0),
             StaticListChoiceProperty.CreateForEnum(PropertyNames.Device, ExecutionDevice.Auto),
             new StringProperty(PropertyNames.DeviceStatus, ""),
             new BooleanProperty(PropertyNames.UseSelection, true),
@@ -67,7 +76,11 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
     protected override ControlInfo OnCreateConfigUI(PropertyCollection props)
     {
         var ui = CreateDefaultConfigUI(props);
-        ui.SetPropertyControlValue(PropertyNames.Model, ControlInfoPropertyNames.DisplayName, "Model");
+        var sam = Models.Discover(InstalledModel.SegmentAnythingTask).Select(m => m.Name).ToHashSet();
+        EffectDialog.LabelChoice(ui, PropertyNames.Model, "Engine", [.. Engines().Select(name => ((object)name,
+            name == ClickModel.Classic ? "Click engine alone (no model)"
+            : sam.Contains(name) ? $"{name} (Segment Anything) + click engine"
+            : $"Click engine guided by {name} (no download needed)"))]);
         EffectDialog.LabelDevice(ui, PropertyNames.Device);
         // The device actually used, found by opening the default model now (the session is kept for the first run).
         ui.SetPropertyControlType(PropertyNames.DeviceStatus, PropertyControlType.Label);
@@ -83,11 +96,13 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
     private string DeviceStatus(PropertyCollection props)
     {
         string model = (string)props[PropertyNames.Model]!.Value!;
-        if (model == NoModel) return $"No Segment Anything model is installed: install one (e.g. MobileSAM) with 'pdnseg models install' into {Models.UserFolder}.";
         try
         {
-            var sam = Session(model, (ExecutionDevice)props[PropertyNames.Device]!.Value!);
-            return sam.Device.FallbackReason is { } why ? $"Runs on: {sam.Device.Device}. {why}" : $"Runs on: {sam.Device.Device}.";
+            var engine = Engine(model, (ExecutionDevice)props[PropertyNames.Device]!.Value!);
+            string status = $"Engine: {engine.Description}.";
+            if (engine.DeviceModel is not { } deep) return status;
+            status += $" Runs on: {deep.Device.Device}.";
+            return deep.Device.FallbackReason is { } why ? $"{status} {why}" : status;
         }
         catch (SegmentationInputException e)
         {
@@ -97,18 +112,22 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
 
     protected override void OnCustomizeConfigUIWindowProperties(PropertyCollection props) =>
         EffectDialog.Help(props, "Segment Anything",
-            "Draw a rectangle selection around the object and/or paint dots on a new layer named \"points\": object dots in the " +
-            "primary colour, background dots in the secondary colour. The model finds the object from these prompts.");
+            "Paint dots on a new layer named \"points\" — object dots in the primary colour, background dots in the secondary " +
+            "colour — and/or draw a rectangle selection around the object. Add a dot where the result is wrong and run again. " +
+            "Works without any download; an installed Segment Anything model (e.g. MobileSAM) makes it better.");
 
-    private SegmentAnything Session(string model, ExecutionDevice device)
+    /// <summary>The engine (and its model's session, kept while the model and device stay) and its prior for this layer.</summary>
+    private ClickModel Engine(string model, ExecutionDevice device)
     {
-        if (_sessionKey == (model, device) && _sam is not null) return _sam;
-        var installed = Installed().FirstOrDefault(m => m.Name == model)
-                        ?? throw new SegmentationInputException($"The Segment Anything model '{model}' is not installed any more: install it again with the model manager.");
-        _sam?.Dispose();
-        _sam = SegmentAnything.Open(installed, device);
+        if (_sessionKey == (model, device) && _engine is not null) return _engine;
+        if (!Engines().Contains(model))
+            throw new SegmentationInputException($"The model '{model}' is not installed any more: install it again with the model manager, or pick another engine.");
+        _engine?.Dispose();
+        _engine = null;
+        _prior = null;
+        _engine = ClickModel.Open(Models, model, device);
         _sessionKey = (model, device);
-        return _sam;
+        return _engine;
     }
 
     protected override ColorImage Compute(PropertyBasedEffectConfigToken token)
@@ -119,23 +138,24 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
         int layer = (int)token.GetProperty<StaticListChoiceProperty>(PropertyNames.Points)!.Value;
         var (objectColor, backgroundColor) = StrokeColors.Read(token);
         var settings = CutOptions.Read(token);
-        if (model == NoModel)
-            throw new SegmentationInputException($"No Segment Anything model is installed. Its weights are not bundled with the plugin: install one (e.g. MobileSAM) with 'pdnseg models install' into {Models.UserFolder}, then run again.");
         var key = (model, device, useSelection, layer, objectColor, backgroundColor);
         if (_cutKey != key || _cut is null)
         {
-            var prompt = Prompt(useSelection, layer, objectColor, backgroundColor);
-            var result = Session(model, device).Segment(Source, prompt, WorkCancellation);
-            if (result.Mask.IsEmpty) throw new SegmentationInputException("Segment Anything found nothing under these prompts: put dots on the object itself, or a box around it.");
-            _cut = result.Mask;
+            var (box, clicks) = Prompt(useSelection, layer, objectColor, backgroundColor);
+            var engine = Engine(model, device);
+            _prior ??= engine.PriorFor(Source);
+            LastEngine = engine.Description;
+            var mask = new ClickSession(Source, null, box, _prior).AddRange(clicks, null, WorkCancellation);
+            if (mask.IsEmpty) throw new SegmentationInputException("Nothing was selected under these prompts: put dots on the object itself, or a box around it.");
+            _cut = mask;
             _cutKey = key;
         }
         var (alpha, colors) = _edge.Get(Source, _cut, settings, WorkCancellation, EffectModels.Matting(this), device);
         return CutOutput.Compose(Source, alpha, colors, settings.Output, null);
     }
 
-    /// <summary>The selection's bounding box (unless nothing is selected) and one click per painted dot (its centre).</summary>
-    private SamPrompt Prompt(bool useSelection, int layer, int objectColor, int backgroundColor)
+    /// <summary>The selection's bounding box (unless nothing is selected) and one click per painted dot (its centre), object dots first.</summary>
+    private (PixelRect? Box, List<Click> Clicks) Prompt(bool useSelection, int layer, int objectColor, int backgroundColor)
     {
         PixelRect? box = null;
         if (useSelection)
@@ -155,7 +175,8 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
         }
         if (box is null && points.Count == 0)
             throw new SegmentationInputException("Segment Anything needs a prompt: select a rectangle around the object, and/or paint dots on a points layer and pick it.");
-        return new SamPrompt(box, points);
+        var clicks = points.Select(p => new Click((int)Math.Round(p.X), (int)Math.Round(p.Y), p.Foreground)).ToList();
+        return (box, clicks);
     }
 
     /// <summary>Per-channel tolerance when reading dot colours (anti-aliased brush edges).</summary>
@@ -195,6 +216,6 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
     protected override void OnDispose(bool disposing)
     {
         base.OnDispose(disposing); // waits for abandoned work that may still use the session
-        if (disposing) _sam?.Dispose();
+        if (disposing) _engine?.Dispose();
     }
 }
