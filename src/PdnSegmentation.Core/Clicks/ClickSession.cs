@@ -100,6 +100,10 @@ public sealed class ClickSession
     private readonly byte[] _nearestIsPositive;
     // The last cut at working size: where the next click lands decides its reach.
     private Mask? _workMask;
+    // The cut's session, kept warm from click to click (null before the first solve).
+    private GrabCut? _grabCut;
+    // The working-size cut brought to the photo's size along the photo's edges, re-filtering only where it changed.
+    private readonly GuidedMaskUpsampler? _upsampler;
 
     public ClickSession(ColorImage image, ClickSelectionOptions? options = null, PixelRect? box = null, IClickPrior? prior = null)
     {
@@ -125,6 +129,8 @@ public sealed class ClickSession
             int x1 = ToWork(full.Right - 1, _work.Width - 1), y1 = ToWork(full.Bottom - 1, _work.Height - 1);
             _workBox = new PixelRect(x0, y0, x1 - x0 + 1, y1 - y0 + 1);
         }
+        if (_scale > 1)
+            _upsampler = new GuidedMaskUpsampler(image, _work.Width, _work.Height, Math.Max(2, (int)Math.Round(2 * _scale)), 1e-3, _options.MaxDegreeOfParallelism);
         double contrast = Math.Sqrt(Math.Max(1, NeighbourContrast.MeanSquaredDifference(_work, _options.MaxDegreeOfParallelism)));
         _edgeWeight = (float)(_options.EdgeCost / contrast);
         int n = _work.Width * _work.Height;
@@ -249,27 +255,33 @@ public sealed class ClickSession
             logOdds[i] = l;
             initialBits[i] = start ? (byte)1 : (byte)0;
         }
-        var region = Mask.FromRectangle(w, h, _workBox ?? new PixelRect(0, 0, w, h));
-        var input = GrabCutInput.FromRegion(region).WithHints(objectHints, backgroundHints) with
+        // The clicks' disks are pinned (hard) in the graph. From the second solve on the GrabCut session is kept warm — same
+        // graph and flow already pushed, only terminal capacities change — while labels and colour models restart from
+        // the clicks' initial regions, as a new session's would. (Continuing from the last cut and its models instead
+        // measured worse on the first 20 images of each set: NoC@90 4.90 against 4.55 on the GrabCut set, and with
+        // u2netp's prior 6.90 against 5.20 on the Berkeley set.)
+        var prior = new ObjectPrior(w, h, logOdds);
+        var o = objectHints.Bits;
+        var b = backgroundHints.Bits;
+        for (int i = 0; i < initialBits.Length; i++) initialBits[i] = (byte)((initialBits[i] | o[i]) & (b[i] ^ 1));
+        if (_grabCut is null)
         {
-            InitialObject = initial,
-            Prior = new ObjectPrior(w, h, logOdds),
-        };
-        var grabCut = new GrabCutOptions { MaxIterations = _options.Iterations, Gamma = _options.Gamma, MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism };
-        Mask cut;
-        try
-        {
-            cut = GrabCut.Segment(_work, input, grabCut, progress.Slice(0.2, 0.9), cancellationToken).Foreground;
+            var region = Mask.FromRectangle(w, h, _workBox ?? new PixelRect(0, 0, w, h));
+            var input = GrabCutInput.FromRegion(region) with { InitialObject = initial, Prior = prior };
+            var grabCutOptions = new GrabCutOptions { MaxIterations = _options.Iterations, Gamma = _options.Gamma, MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism };
+            _grabCut = new GrabCut(_work, input, grabCutOptions, default, cancellationToken);
         }
-        catch (SegmentationInputException)
+        else
         {
-            // Background clicks covering every changeable pixel: only the object clicks' disks remain.
-            cut = objectHints;
+            _grabCut.SetPrior(prior);
+            _grabCut.StartFrom(initial, cancellationToken);
         }
+        _grabCut.Pin(objectHints, backgroundHints);
+        var cut = _grabCut.Iterate(_options.Iterations, progress.Slice(0.2, 0.9), cancellationToken).Foreground;
         var work = clicked ? MaskCleanup.Apply(cut, new MaskCleanupOptions { MainObjectOnly = true }, Weights(objectHints), objectHints, backgroundHints) : cut;
         if (_scale > 1)
         {
-            cut = Upsample(cut);
+            cut = _upsampler!.Upsample(cut);
             (objectHints, backgroundHints) = Hints(_clicks, _image.Width, _image.Height);
             var bits = cut.Bits;
             for (int i = 0; i < bits.Length; i++) bits[i] = (byte)((bits[i] | objectHints.Bits[i]) & (backgroundHints.Bits[i] ^ 1));
@@ -280,16 +292,6 @@ public sealed class ClickSession
             : clicked ? MaskCleanup.Apply(cut, new MaskCleanupOptions { MainObjectOnly = true }, Weights(objectHints), objectHints, backgroundHints) : cut;
         progress.Report(1);
         return (work, result);
-    }
-
-    /// <summary>The working-size cut at the photo's size: a guided filter with the photo as guide, then ≥ ½.</summary>
-    private Mask Upsample(Mask cut)
-    {
-        var values = new float[cut.Bits.Length];
-        for (int i = 0; i < values.Length; i++) values[i] = cut.Bits[i];
-        int radius = Math.Max(2, (int)Math.Round(2 * _scale));
-        var full = PixelMaps.GuidedUpsample(_image, values, cut.Width, cut.Height, radius, 1e-3);
-        return Mask.FromProbability(_image.Width, _image.Height, full);
     }
 
     private static Mask Intersect(Mask mask, PixelRect box)

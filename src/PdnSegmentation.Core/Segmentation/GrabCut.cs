@@ -40,6 +40,9 @@ public sealed partial class GrabCut
     private bool _multilevelPending;
     // Evidence beyond colour (a deep model, clicks), added to the data terms; null = colour alone (the paper).
     private ObjectPrior? _prior;
+    // Pixels pinned to a side (1 object, 2 background) by terminal capacities instead of fixed labels, so that moving
+    // pins keeps the graph and the flow already pushed (warm re-solves); null = none.
+    private byte[]? _pins;
 
     /// <summary>Runs GrabCut to convergence (or the iteration cap) and returns the object mask.</summary>
     public static GrabCutResult Segment(ColorImage image, GrabCutInput input, GrabCutOptions? options = null,
@@ -128,6 +131,96 @@ public sealed partial class GrabCut
         }
         progress.Report(1);
         return new GrabCutResult(ForegroundMask(), _energy.ToArray(), iterations, converged);
+    }
+
+    /// <summary>
+    /// Replaces the object prior; the next cut uses it. With <see cref="Pin"/> and <see cref="Iterate(int, ProgressScope, CancellationToken)"/>
+    /// this re-solves warm: only terminal capacities change, so the flow already pushed is kept.
+    /// </summary>
+    public void SetPrior(ObjectPrior? prior)
+    {
+        if (prior is not null) ImageGuard.SameSize("object prior", prior.Width, prior.Height, _image.Width, _image.Height);
+        if (_multilevelPending) throw new InvalidOperationException("Iterate once before changing the prior of a multilevel session.");
+        _prior = prior;
+    }
+
+    /// <summary>
+    /// Starts over from <paramref name="initialObject"/> as a new session would (its changeable pixels on those sides,
+    /// colour models initialised from them afresh) but keeps the graph and the flow already pushed, so the next cut is
+    /// warm. (Refitting the old models' components to the new labels instead is cheaper but keeps the old split of
+    /// colours: a colour that changed sides stays lumped into an unrelated component of its new side's model.)
+    /// </summary>
+    public void StartFrom(Mask initialObject, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(initialObject);
+        ImageGuard.SameSize("initial object mask", initialObject.Width, initialObject.Height, _image.Width, _image.Height);
+        if (_multilevelPending) throw new InvalidOperationException("Iterate once before relabelling a multilevel session.");
+        var bits = initialObject.Bits;
+        for (int i = 0; i < _labels.Length; i++)
+            if (!IsFixed(_labels[i])) _labels[i] = bits[i] != 0 ? ProbablyForeground : ProbablyBackground;
+        (_objectModel, _backgroundModel) = InitialModels();
+        EvaluatePixels(buildGraph: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Pins pixels to a side for the next cuts, replacing earlier pins (null = none): a pinned pixel keeps its side
+    /// whatever the energy, but unlike a hard label (<see cref="Edit"/>) it stays a node of the graph, so pins can move
+    /// between warm re-solves. Where both masks are set the background wins. Pins outside the region have no effect.
+    /// Pinned pixels are labelled with their side at once (call after <see cref="StartFrom"/>).
+    /// </summary>
+    public void Pin(Mask? objectPins, Mask? backgroundPins)
+    {
+        if (_multilevelPending) throw new InvalidOperationException("Iterate once before pinning pixels of a multilevel session.");
+        if (objectPins is null && backgroundPins is null) { _pins = null; return; }
+        if (objectPins is not null) ImageGuard.SameSize("object pins", objectPins.Width, objectPins.Height, _image.Width, _image.Height);
+        if (backgroundPins is not null) ImageGuard.SameSize("background pins", backgroundPins.Width, backgroundPins.Height, _image.Width, _image.Height);
+        var pins = _pins ?? new byte[_labels.Length];
+        pins.AsSpan().Clear();
+        if (objectPins is not null)
+        {
+            var o = objectPins.Bits;
+            for (int i = 0; i < pins.Length; i++) pins[i] = o[i] != 0 ? (byte)1 : (byte)0;
+        }
+        if (backgroundPins is not null)
+        {
+            var b = backgroundPins.Bits;
+            for (int i = 0; i < pins.Length; i++) if (b[i] != 0) pins[i] = 2;
+        }
+        // Pinned pixels end on their side whatever the cut, so the colour models learn them there from the start.
+        for (int i = 0; i < pins.Length; i++)
+            if (pins[i] != 0 && !IsFixed(_labels[i])) _labels[i] = pins[i] == 1 ? ProbablyForeground : ProbablyBackground;
+        _pins = pins;
+    }
+
+    /// <summary>
+    /// Up to <paramref name="iterations"/> more iterations (learn models, min cut) from the current labels, models and
+    /// residual graph; stops early when the energy stops falling within this call (earlier calls may have had another
+    /// prior or pins, so their energies are not compared).
+    /// </summary>
+    public GrabCutResult Iterate(int iterations, ProgressScope progress = default, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
+        if (_multilevelPending) return Iterate(progress, cancellationToken);
+        int done = 0;
+        bool converged = false;
+        double previous = double.PositiveInfinity;
+        for (int it = 0; it < iterations; it++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!LearnModels()) { converged = true; break; }
+            double energy = Cut(cancellationToken);
+            done++;
+            _energy.Add(energy);
+            progress.Report((it + 1.0) / iterations);
+            if (_options.ConvergenceTolerance > 0 && double.IsFinite(previous) && previous - energy <= _options.ConvergenceTolerance * Math.Abs(previous))
+            {
+                converged = true;
+                break;
+            }
+            previous = energy;
+        }
+        progress.Report(1);
+        return new GrabCutResult(ForegroundMask(), _energy.ToArray(), done, converged);
     }
 
     /// <summary>
@@ -423,6 +516,7 @@ public sealed partial class GrabCut
         var fg = _objectModel;
         var bg = _backgroundModel;
         float gamma = (float)_options.Gamma, diagonalGamma = (float)(_options.Gamma / Math.Sqrt(2)), beta = _beta;
+        float pinCapacity = 8 * gamma + 1;
         var row = _image.Row(y);
         var comps = _components.AsSpan(y * w, w);
         int gy = y - box.Y;
@@ -461,6 +555,7 @@ public sealed partial class GrabCut
 
             // Terminal capacities: "source" is paid when the pixel ends as background, "sink" as object.
             float source = costBackground, sink = costObject;
+            byte pin = _pins is { } pins ? pins[y * w + x] : (byte)0;
             var slots = writeEdges ? _graph.EdgeSlots(gx, gy) : default;
             for (int d = 0; d < 8; d++)
             {
@@ -479,8 +574,18 @@ public sealed partial class GrabCut
                     _graph.EdgeSlots(nx - box.X, ny - box.Y)[d ^ 4] = weight;
                 }
             }
-            constant += Math.Min(source, sink);
-            differences[gx] = source - sink;
+            if (pin == 0)
+            {
+                constant += Math.Min(source, sink);
+                differences[gx] = source - sink;
+            }
+            else
+            {
+                // A pinned pixel pays its own side's cost; the other side costs more than all its neighbour edges
+                // together (< 8γ), so no cut takes it there.
+                constant += pin == 1 ? sink : source;
+                differences[gx] = pin == 1 ? pinCapacity : -pinCapacity;
+            }
         }
         if (differences is not null) _graph.SetTerminalRow(gy, differences);
     }
@@ -503,9 +608,12 @@ public sealed partial class GrabCut
     /// The energy of the current labels computed term by term, independently of the graph (a test oracle for
     /// the flow value: data terms of every changeable pixel and of the background outside, plus cut edges).
     /// </summary>
-    internal double ExplicitEnergy()
+    /// <param name="objectSide">Sides for the changeable pixels instead of their labels (a brute-force test's candidate).</param>
+    internal double ExplicitEnergy(Mask? objectSide = null)
     {
         int w = _image.Width, h = _image.Height;
+        var side = objectSide?.Bits.ToArray();
+        int Label(int i) => side is null || IsFixed(_labels[i]) ? _labels[i] : side[i] != 0 ? ProbablyForeground : ProbablyBackground;
         double e = 0;
         float gamma = (float)_options.Gamma, dg = (float)(_options.Gamma / Math.Sqrt(2));
         for (int y = 0; y < h; y++)
@@ -513,7 +621,7 @@ public sealed partial class GrabCut
             {
                 var row = _image.Row(y);
                 float c0 = row[4 * x], c1 = row[4 * x + 1], c2 = row[4 * x + 2];
-                int l = _labels[y * w + x];
+                int l = Label(y * w + x);
                 bool inBox = _box.Contains(x, y);
                 bool hardInGraph = l == Foreground || (l == Background && inBox);
                 if (!hardInGraph)
@@ -530,7 +638,7 @@ public sealed partial class GrabCut
                     int nx = x + (d == 0 || d == 1 ? 1 : d == 3 ? -1 : 0);
                     int ny = y + (d == 0 ? 0 : 1);
                     if (nx < 0 || nx >= w || ny >= h) continue;
-                    if (((_labels[ny * w + nx] ^ l) & 1) != 0) e += EdgeWeight(row, x, _image.Row(ny), nx, d == 0 || d == 2 ? gamma : dg, _beta);
+                    if (((Label(ny * w + nx) ^ l) & 1) != 0) e += EdgeWeight(row, x, _image.Row(ny), nx, d == 0 || d == 2 ? gamma : dg, _beta);
                 }
             }
         return e;
