@@ -10,9 +10,7 @@ public class GuidedMaskUpsamplerTests
     [Fact]
     public void TiledUpsamplingIsTheWholePhotoGuidedFilter()
     {
-        var scene = SyntheticScene.ObjectOnClutter(Width, Height, 7, noise: 10);
-        var coarse = Coarse(scene.Truth);
-        var upsampler = new GuidedMaskUpsampler(scene.Image, coarse.Width, coarse.Height, 2 * Factor, 1e-3);
+        var (scene, coarse, upsampler) = Start(7);
         var tiled = upsampler.Upsample(coarse);
         var whole = WholePhoto(scene.Image, coarse);
         Assert.True(Differing(tiled, whole) <= 3, $"{Differing(tiled, whole)} pixels differ");
@@ -24,9 +22,7 @@ public class GuidedMaskUpsamplerTests
     [Fact]
     public void AfterALocalChangeTheResultIsThatOfAFreshUpsampler()
     {
-        var scene = SyntheticScene.ObjectOnClutter(Width, Height, 8, noise: 10);
-        var first = Coarse(scene.Truth);
-        var upsampler = new GuidedMaskUpsampler(scene.Image, first.Width, first.Height, 2 * Factor, 1e-3);
+        var (scene, first, upsampler) = Start(8);
         var before = upsampler.Upsample(first);
         // A wrongly added blob far from the object, then a part of the object taken away.
         var second = first.Clone();
@@ -48,6 +44,14 @@ public class GuidedMaskUpsamplerTests
         var scene = SyntheticScene.ObjectOnClutter(120, 90, 9);
         var upsampler = new GuidedMaskUpsampler(scene.Image, 40, 30, 6, 1e-3);
         Assert.Throws<ImageSizeMismatchException>(() => upsampler.Upsample(new Mask(41, 30)));
+    }
+
+    /// <summary>A scene, its truth cut at a third of the size, and an upsampler for the two.</summary>
+    private static (SyntheticScene Scene, Mask Coarse, GuidedMaskUpsampler Upsampler) Start(int seed)
+    {
+        var scene = SyntheticScene.ObjectOnClutter(Width, Height, seed, noise: 10);
+        var coarse = Coarse(scene.Truth);
+        return (scene, coarse, new GuidedMaskUpsampler(scene.Image, coarse.Width, coarse.Height, 2 * Factor, 1e-3));
     }
 
     private static Mask Coarse(Mask truth) =>

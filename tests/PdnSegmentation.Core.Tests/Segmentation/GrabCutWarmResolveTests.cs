@@ -12,17 +12,12 @@ public class GrabCutWarmResolveTests
     {
         // 7×5 photo, 5×3 changeable pixels: 2^15 labellings, every one scored by the explicit energy.
         var random = new Random(5);
-        var image = new ColorImage(7, 5);
-        for (int y = 0; y < 5; y++)
-            for (int x = 0; x < 7; x++)
-            {
-                var row = image.Row(y);
-                bool reddish = x + random.Next(3) > 4;
-                row[4 * x] = (byte)(reddish ? 40 + random.Next(40) : 150 + random.Next(60));
-                row[4 * x + 1] = (byte)(80 + random.Next(60));
-                row[4 * x + 2] = (byte)(reddish ? 190 + random.Next(50) : 60 + random.Next(50));
-                row[4 * x + 3] = 255;
-            }
+        var image = Generated(7, 5, x =>
+        {
+            bool reddish = x + random.Next(3) > 4;
+            return ((byte)(reddish ? 40 + random.Next(40) : 150 + random.Next(60)), (byte)(80 + random.Next(60)),
+                (byte)(reddish ? 190 + random.Next(50) : 60 + random.Next(50)));
+        });
         var box = new PixelRect(1, 1, 5, 3);
         var options = new GrabCutOptions { ComponentsPerModel = 2, MaxIterations = 1, ConvergenceTolerance = 0, Gamma = 3, MultilevelThreshold = 0 };
         var session = new GrabCut(image, GrabCutInput.FromRectangle(box) with { Prior = Prior(random) }, options);
@@ -91,15 +86,11 @@ public class GrabCutWarmResolveTests
     {
         // Grey noise: the colour models cannot tell the sides apart, the prior decides.
         var random = new Random(3);
-        var image = new ColorImage(120, 90);
-        for (int y = 0; y < 90; y++)
-            for (int x = 0; x < 120; x++)
-            {
-                var row = image.Row(y);
-                byte v = (byte)(100 + random.Next(40));
-                row[4 * x] = row[4 * x + 1] = row[4 * x + 2] = v;
-                row[4 * x + 3] = 255;
-            }
+        var image = Generated(120, 90, _ =>
+        {
+            byte v = (byte)(100 + random.Next(40));
+            return (v, v, v);
+        });
         var box = new PixelRect(10, 10, 100, 70);
         var logOdds = new float[120 * 90];
         Array.Fill(logOdds, ObjectPrior.MaxLogOdds);
@@ -112,6 +103,20 @@ public class GrabCutWarmResolveTests
         session.Pin(pins, null);
         var cut = session.Iterate(1).Foreground;
         Assert.Equal(0, Differing(cut, pins));
+    }
+
+    /// <summary>An opaque photo whose B, G, R at column x the generator gives (row by row, left to right).</summary>
+    private static ColorImage Generated(int width, int height, Func<int, (byte B, byte G, byte R)> colour)
+    {
+        var image = new ColorImage(width, height);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                var (b, g, r) = colour(x);
+                var row = image.Row(y);
+                row[4 * x] = b; row[4 * x + 1] = g; row[4 * x + 2] = r; row[4 * x + 3] = 255;
+            }
+        return image;
     }
 
     private static int Differing(Mask a, Mask b)
