@@ -50,6 +50,17 @@ public sealed record ClickSelectionOptions
 
     public double ModelPriorClamp { get; init; } = 4;
 
+    /// <summary>
+    /// Each click that contradicts a confident model — an object click where the model gives the object at most 1 −
+    /// <see cref="ConfidentProbability"/>, a background click where it gives at least that — multiplies the model prior's
+    /// weight by this, and the model's object no longer seeds the colour models. Such a click says the model has another
+    /// object or another outline in mind than the user, and the model yields to the clicks instead of outvoting them click
+    /// after click (1 = never, 0 = drops out at once). Clicks where the model is unsure (near its edge) do not count.
+    /// </summary>
+    public double ContradictionDecay { get; init; } = 0.5;
+
+    public double ConfidentProbability { get; init; } = 0.9;
+
     /// <summary>GrabCut iterations per click and its smoothness γ.</summary>
     public int Iterations { get; init; } = 3;
 
@@ -68,7 +79,7 @@ public sealed record ClickSelectionOptions
     {
         if (WorkingPixels < 4096) throw new ArgumentOutOfRangeException(nameof(WorkingPixels), WorkingPixels, "The working size must be at least 4096 pixels.");
         if (!(EdgeCost >= 0) || !(InfluenceScale > 0) || !(ClickStrength >= 0) || !(InitialReach >= 0) || !(ClickRadius > 0) || !(ModelPriorWeight >= 0) ||
-            !(ModelPriorClamp > 0) || Iterations < 1 || !(Gamma > 0) || !double.IsFinite(BackgroundBias))
+            !(ModelPriorClamp > 0) || !(ContradictionDecay is >= 0 and <= 1) || !(ConfidentProbability is > 0.5 and < 1) || Iterations < 1 || !(Gamma > 0) || !double.IsFinite(BackgroundBias))
             throw new ArgumentOutOfRangeException(nameof(ClickSelectionOptions), "Click selection options out of range.");
     }
 }
@@ -223,6 +234,17 @@ public sealed class ClickSession
         return float.IsFinite(d) ? d : 0;
     }
 
+    /// <summary>How many clicks contradict the model where it is confident (see <see cref="ClickSelectionOptions.ContradictionDecay"/>).</summary>
+    private int Contradictions(float[] probability, int w, int h)
+    {
+        float confident = (float)_options.ConfidentProbability;
+        return _clicks.Count(c =>
+        {
+            float p = probability[ToWork(c.Y, h - 1) * w + ToWork(c.X, w - 1)];
+            return c.Positive ? p <= 1 - confident : p >= confident;
+        });
+    }
+
     /// <summary>The cut for the clicks so far, at working size and at the photo's size.</summary>
     private (Mask Work, Mask Full) Solve(ProgressScope progress, CancellationToken cancellationToken)
     {
@@ -243,6 +265,9 @@ public sealed class ClickSession
         bool clicked = _clicks.Any(c => c.Positive);
         float strength = (float)_options.ClickStrength, bias = clicked ? (float)_options.BackgroundBias : 0;
         float modelWeight = (float)_options.ModelPriorWeight, clamp = (float)_options.ModelPriorClamp;
+        // A contradicted model neither outvotes the clicks nor seeds the colour models with its object.
+        float trust = external is null ? 1 : (float)Math.Pow(_options.ContradictionDecay, Contradictions(external, w, h));
+        modelWeight *= trust;
         for (int i = 0; i < logOdds.Length; i++)
         {
             float l = strength * (_positiveInfluence[i] - _negativeInfluence[i]) - bias;
@@ -250,7 +275,7 @@ public sealed class ClickSession
             if (external is not null)
             {
                 l += modelWeight * Math.Clamp(ObjectPrior.ToLogOdds(external[i]), -clamp, clamp);
-                start |= external[i] >= 0.5f;
+                start |= trust == 1 && external[i] >= 0.5f;
             }
             logOdds[i] = l;
             initialBits[i] = start ? (byte)1 : (byte)0;

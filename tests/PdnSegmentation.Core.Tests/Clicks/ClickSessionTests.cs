@@ -159,4 +159,53 @@ public class ClickSessionTests
         Assert.Equal(1, prior.Calls);
         Assert.True(RightPart(guided) < RightPart(alone) / 4, $"right half pixels: guided {RightPart(guided)}, alone {RightPart(alone)}");
     }
+
+    /// <summary>A model sure of a wrong outline: the clicked object and a patch of background beside it, at 0.99.</summary>
+    private sealed class ConfidentPrior(Mask claimed) : IClickPrior
+    {
+        public string Name => "confident";
+
+        public float[]? Probability(IReadOnlyList<Click> clicks, PixelRect? box, CancellationToken cancellationToken)
+        {
+            var p = new float[claimed.Bits.Length];
+            for (int i = 0; i < p.Length; i++) p[i] = claimed.Bits[i] != 0 ? 0.99f : 0.01f;
+            return p;
+        }
+    }
+
+    [Fact]
+    public void AConfidentModelThatTheClicksContradictYieldsToThem()
+    {
+        // The model claims the disk and a block beside it. Background clicks in the block say the model is wrong there;
+        // each halves the model's weight, and the clicks take the block back.
+        const int w = 240, h = 140;
+        var image = new ColorImage(w, h);
+        var disk = new Mask(w, h);
+        var claimed = new Mask(w, h);
+        var random = new Random(4);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                bool inDisk = (x - 80) * (x - 80) + (y - 70) * (y - 70) <= 45 * 45;
+                bool inBlock = x >= 120 && x < 220 && y >= 20 && y < 120;
+                disk[x, y] = inDisk;
+                claimed[x, y] = inDisk || inBlock;
+                int noise = random.Next(-8, 9);
+                // The block's colour lies between the disk's and the background's: colour alone cannot place it.
+                image[x, y] = inDisk ? new Bgra32((byte)(60 + noise), (byte)(90 + noise), (byte)(200 + noise), 255)
+                    : inBlock ? new Bgra32((byte)(115 + noise), (byte)(120 + noise), (byte)(135 + noise), 255)
+                    : new Bgra32((byte)(170 + noise), (byte)(150 + noise), (byte)(70 + noise), 255);
+            }
+        double IoUAfter(ClickSelectionOptions options)
+        {
+            var session = new ClickSession(image, options, null, new ConfidentPrior(claimed));
+            session.Add(new Click(80, 70, true));
+            session.Add(new Click(170, 70, false));
+            var mask = session.Add(new Click(150, 50, false));
+            return SyntheticScene.IoU(mask, disk);
+        }
+        double yielding = IoUAfter(Options), stubborn = IoUAfter(Options with { ContradictionDecay = 1 });
+        Assert.True(yielding > 0.9, $"IoU {yielding:F3} with the model yielding");
+        Assert.True(stubborn < yielding - 0.1, $"IoU {stubborn:F3} with a model that never yields, {yielding:F3} with one that does");
+    }
 }
