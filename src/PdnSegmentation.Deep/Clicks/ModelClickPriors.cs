@@ -14,11 +14,27 @@ public sealed class SubjectClickPrior(SubjectSelector selector, ColorImage image
 {
     private float[]? _probability;
 
+    /// <summary>
+    /// The model's map is made on the photo reduced to at most this many pixels and enlarged bilinearly: the click engine
+    /// cuts at 0.25 MP at most, so an edge-following full-size map of a 24 MP photo (gigabytes of guided-filter buffers)
+    /// would be thrown away; photos up to this size get exactly the selector's map.
+    /// </summary>
+    internal const int MaxMapPixels = 4_000_000;
+
     public string Name => selector.Name;
+
+    private float[] SalientObject(CancellationToken cancellationToken)
+    {
+        if (image.PixelCount <= MaxMapPixels) return selector.Probability(image, cancellationToken).Probability.Values.ToArray();
+        double factor = Math.Sqrt((double)MaxMapPixels / image.PixelCount);
+        int w = Math.Max(1, (int)(image.Width * factor)), h = Math.Max(1, (int)(image.Height * factor));
+        var reduced = selector.Probability(PixelMaps.Resize(image, w, h), cancellationToken).Probability.Values.ToArray();
+        return PixelMaps.ResizeFloat(reduced, w, h, image.Width, image.Height);
+    }
 
     public float[]? Probability(IReadOnlyList<Click> clicks, PixelRect? box, CancellationToken cancellationToken)
     {
-        _probability ??= selector.Probability(image, cancellationToken).Probability.Values.ToArray();
+        _probability ??= SalientObject(cancellationToken);
         var probability = _probability;
         return clicks.Any(c => c.Positive && probability[c.Y * image.Width + c.X] >= 0.5f) ? probability : null;
     }
