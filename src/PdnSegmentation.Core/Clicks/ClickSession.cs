@@ -303,7 +303,8 @@ public sealed class ClickSession
         }
         _grabCut.Pin(objectHints, backgroundHints);
         var cut = _grabCut.Iterate(_options.Iterations, progress.Slice(0.2, 0.9), cancellationToken).Foreground;
-        var work = clicked ? MaskCleanup.Apply(cut, new MaskCleanupOptions { MainObjectOnly = true }, Weights(objectHints), objectHints, backgroundHints) : cut;
+        // Only what is connected to an object click is the clicked object.
+        var work = clicked ? MaskCleanup.KeepPartsHolding(cut, objectHints) : cut;
         if (_scale > 1)
         {
             cut = _upsampler!.Upsample(cut);
@@ -312,9 +313,7 @@ public sealed class ClickSession
             for (int i = 0; i < bits.Length; i++) bits[i] = (byte)((bits[i] | objectHints.Bits[i]) & (backgroundHints.Bits[i] ^ 1));
             if (Box is { } box) cut = Intersect(cut, box);
         }
-        // Only what is connected to an object click is the clicked object.
-        var result = _scale == 1 ? work
-            : clicked ? MaskCleanup.Apply(cut, new MaskCleanupOptions { MainObjectOnly = true }, Weights(objectHints), objectHints, backgroundHints) : cut;
+        var result = _scale == 1 ? work : clicked ? MaskCleanup.KeepPartsHolding(cut, objectHints) : cut;
         progress.Report(1);
         return (work, result);
     }
@@ -326,15 +325,6 @@ public sealed class ClickSession
         var m = mask.Bits;
         for (int i = 0; i < r.Length; i++) r[i] &= m[i];
         return result;
-    }
-
-    /// <summary>Weight 1 on the object clicks' pixels: the clean-up's main object is a part holding a click.</summary>
-    private static float[] Weights(Mask objectHints)
-    {
-        var weights = new float[objectHints.Bits.Length];
-        var hints = objectHints.Bits;
-        for (int i = 0; i < weights.Length; i++) weights[i] = hints[i];
-        return weights;
     }
 
     /// <summary>

@@ -113,24 +113,34 @@ public sealed partial class GrabCut
             maxIterations = _options.MultilevelRefinementIterations;
             _multilevelPending = false;
         }
+        return Run(iterations, maxIterations, compareWithEarlier: true, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="maxIterations"/> iterations (learn models, min cut), stopping when the energy stops falling;
+    /// <paramref name="compareWithEarlier"/> lets the first compare with the last energy of an earlier call.
+    /// </summary>
+    private GrabCutResult Run(int done, int maxIterations, bool compareWithEarlier, ProgressScope progress, CancellationToken cancellationToken)
+    {
         bool converged = false;
+        double previous = compareWithEarlier && _energy.Count > 0 ? _energy[^1] : double.PositiveInfinity;
         for (int it = 0; it < maxIterations; it++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!LearnModels()) { converged = true; break; } // the object vanished: nothing left to model
             double energy = Cut(cancellationToken);
-            iterations++;
+            done++;
             progress.Report((it + 1.0) / maxIterations);
-            double previous = _energy.Count > 0 ? _energy[^1] : double.PositiveInfinity;
             _energy.Add(energy);
             if (_options.ConvergenceTolerance > 0 && double.IsFinite(previous) && previous - energy <= _options.ConvergenceTolerance * Math.Abs(previous))
             {
                 converged = true;
                 break;
             }
+            previous = energy;
         }
         progress.Report(1);
-        return new GrabCutResult(ForegroundMask(), _energy.ToArray(), iterations, converged);
+        return new GrabCutResult(ForegroundMask(), _energy.ToArray(), done, converged);
     }
 
     /// <summary>
@@ -201,26 +211,7 @@ public sealed partial class GrabCut
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
         if (_multilevelPending) return Iterate(progress, cancellationToken);
-        int done = 0;
-        bool converged = false;
-        double previous = double.PositiveInfinity;
-        for (int it = 0; it < iterations; it++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!LearnModels()) { converged = true; break; }
-            double energy = Cut(cancellationToken);
-            done++;
-            _energy.Add(energy);
-            progress.Report((it + 1.0) / iterations);
-            if (_options.ConvergenceTolerance > 0 && double.IsFinite(previous) && previous - energy <= _options.ConvergenceTolerance * Math.Abs(previous))
-            {
-                converged = true;
-                break;
-            }
-            previous = energy;
-        }
-        progress.Report(1);
-        return new GrabCutResult(ForegroundMask(), _energy.ToArray(), done, converged);
+        return Run(0, iterations, compareWithEarlier: false, progress, cancellationToken);
     }
 
     /// <summary>

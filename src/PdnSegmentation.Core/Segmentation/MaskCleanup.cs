@@ -36,16 +36,31 @@ public static class MaskCleanup
         if (!weights.IsEmpty && weights.Length != w * h) throw new ImageSizeMismatchException($"The weights have {weights.Length} values but the mask is {w}×{h}.");
         var result = mask.Clone();
         if (options.DoesNothing || mask.IsEmpty) return result;
-        if (options.MainObjectOnly) KeepMainObject(result, weights, definiteObject);
+        if (options.MainObjectOnly) KeepParts(result, weights, definiteObject, keepHeaviest: true);
         if (options.MaxHoleFraction > 0) FillHoles(result, options.MaxHoleFraction, definiteBackground);
         return result;
     }
 
-    private static void KeepMainObject(Mask mask, ReadOnlySpan<float> weights, Mask? definiteObject)
+    /// <summary>
+    /// Only the eight-connected parts of <paramref name="mask"/> that hold a pixel of <paramref name="seeds"/> (e.g. the
+    /// parts an object click touches); a new mask.
+    /// </summary>
+    public static Mask KeepPartsHolding(Mask mask, Mask seeds)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        ArgumentNullException.ThrowIfNull(seeds);
+        ImageGuard.SameSize("seed mask", seeds.Width, seeds.Height, mask.Width, mask.Height);
+        var result = mask.Clone();
+        if (!result.IsEmpty) KeepParts(result, default, seeds, keepHeaviest: false);
+        return result;
+    }
+
+    /// <summary>Keeps the parts holding a definite-object pixel and, with <paramref name="keepHeaviest"/>, the part of most weight.</summary>
+    private static void KeepParts(Mask mask, ReadOnlySpan<float> weights, Mask? definiteObject, bool keepHeaviest)
     {
         var bits = mask.Bits;
         var (labels, count) = PixelMaps.ConnectedComponents(bits, mask.Width, mask.Height, eightConnected: true);
-        if (count <= 1) return;
+        if (count <= 1 && keepHeaviest) return;
         var weight = new double[count + 1];
         var keep = new bool[count + 1];
         var hints = definiteObject is null ? default : definiteObject.Bits;
@@ -56,9 +71,12 @@ public static class MaskCleanup
             weight[label] += weights.IsEmpty ? 1 : weights[i];
             if (!hints.IsEmpty && hints[i] != 0) keep[label] = true;
         }
-        int main = 1;
-        for (int k = 2; k <= count; k++) if (weight[k] > weight[main]) main = k;
-        keep[main] = true;
+        if (keepHeaviest)
+        {
+            int main = 1;
+            for (int k = 2; k <= count; k++) if (weight[k] > weight[main]) main = k;
+            keep[main] = true;
+        }
         for (int i = 0; i < labels.Length; i++) if (!keep[labels[i]]) bits[i] = 0;
     }
 
