@@ -17,10 +17,43 @@ public static class MatteScaleBenchmark
     {
         var image = new Option<string>("--image") { Description = "Photo (default: the bundled lemur sample).", DefaultValueFactory = _ => SampleFiles.Lemur("lemur.png") };
         var trimap = new Option<string>("--trimap") { Description = "Its trimap (default: the lemur's).", DefaultValueFactory = _ => SampleFiles.Lemur("lemur_trimap.png") };
-        var sizes = new Option<string>("--megapixels") { Description = "Comma-separated sizes in megapixels.", DefaultValueFactory = _ => "1,4,12" };
-        var command = new Command("matte-scale", "Refine Matte time and peak memory at growing image sizes.") { image, trimap, sizes };
-        command.SetAction(parse => Run(context, parse.GetRequiredValue(image), parse.GetRequiredValue(trimap), parse.GetRequiredValue(sizes)));
+        var sizes = new Option<string?>("--megapixels") { Description = "Comma-separated sizes in megapixels (default 1,4,12; with --scribbles 1,4)." };
+        var scribbles = new Option<bool>("--scribbles") { Description = "Levin's interface instead: a GrabCut-set photo with its published strokes as the trimap, beside PyMatting." };
+        var dataset = new Option<string>("--dataset") { Description = "With --scribbles: the GrabCut set (images/, scribbles2/).", DefaultValueFactory = _ => "../shared/datasets/grabcut" };
+        var name = new Option<string?>("--name") { Description = "With --scribbles: the image (default: the first with scribbles)." };
+        var peer = new Option<string>("--pymatting") { Description = "With --scribbles: folder holding PyMatting's source (pymatting/), or 'none'.", DefaultValueFactory = _ => "../shared/peers/pymatting" };
+        var command = new Command("matte-scale", "Refine Matte time and peak memory at growing image sizes.") { image, trimap, sizes, scribbles, dataset, name, peer };
+        command.SetAction(parse => parse.GetValue(scribbles)
+            ? MatteScribbleBenchmark.Run(context, parse.GetRequiredValue(dataset), parse.GetValue(name), parse.GetValue(sizes) ?? "1,4", parse.GetRequiredValue(peer))
+            : Run(context, parse.GetRequiredValue(image), parse.GetRequiredValue(trimap), parse.GetValue(sizes) ?? "1,4,12"));
         return command;
+    }
+
+    /// <summary>
+    /// The photo resampled to about <paramref name="megapixels"/>, and its trimap enlarged by nearest neighbour from
+    /// the painted grey value at each source pixel.
+    /// </summary>
+    internal static (ColorImage Image, Trimap Trimap) Enlarge(ColorImage source, double megapixels, Func<int, int, byte> grey)
+    {
+        double factor = Math.Sqrt(megapixels * 1e6 / source.PixelCount);
+        int w = (int)Math.Round(source.Width * factor), h = (int)Math.Round(source.Height * factor);
+        var labels = new byte[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                labels[y * w + x] = grey(Math.Min(source.Width - 1, (int)(x / factor)), Math.Min(source.Height - 1, (int)(y / factor)));
+        return (PixelMaps.Resize(source, w, h), Trimap.FromGray(w, h, labels));
+    }
+
+    internal static IEnumerable<double> ParseSizes(string sizes)
+    {
+        var values = new List<double>();
+        foreach (var text in sizes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double mp) || mp <= 0)
+                throw new UsageException($"--megapixels '{sizes}': expected positive numbers separated by commas.");
+            values.Add(mp);
+        }
+        return values;
     }
 
     private static int Run(CommandContext context, string imagePath, string trimapPath, string sizes)
@@ -31,21 +64,12 @@ public static class MatteScaleBenchmark
         var output = context.Out;
         output.WriteLine($"Refine Matte (closed-form + foreground colours) on {Path.GetFileName(imagePath)} enlarged; trimap enlarged by nearest neighbour; {Environment.ProcessorCount} cores.");
         output.WriteLine();
-        output.WriteLine("| MP | size | unknown | CG iterations | s | peak RSS MB |");
-        output.WriteLine("|---:|---|---:|---:|---:|---:|");
-        foreach (var text in sizes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        output.WriteLine("| MP | size | unknown | multigrid levels | CG iterations | s | peak RSS MB |");
+        output.WriteLine("|---:|---|---:|---:|---:|---:|---:|");
+        foreach (double mp in ParseSizes(sizes))
         {
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double mp) || mp <= 0)
-                throw new UsageException($"--megapixels '{sizes}': expected positive numbers separated by commas.");
-            double factor = Math.Sqrt(mp * 1e6 / source.PixelCount);
-            int w = (int)Math.Round(source.Width * factor), h = (int)Math.Round(source.Height * factor);
-            var image = PixelMaps.Resize(source, w, h);
-            var labels = new byte[w * h];
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++)
-                    labels[y * w + x] = grey[Math.Min(th - 1, (int)(y / factor)) * tw + Math.Min(tw - 1, (int)(x / factor))];
-            var trimap = Trimap.FromGray(w, h, labels);
-            labels = null;
+            var (image, trimap) = Enlarge(source, mp, (x, y) => grey[y * tw + x]);
+            int w = image.Width, h = image.Height;
             PeakMemory.Reset();
             var watch = Stopwatch.StartNew();
             var alpha = ClosedFormMatting.Estimate(image, trimap, null, null, context.Cancellation);
@@ -53,7 +77,7 @@ public static class MatteScaleBenchmark
             double seconds = watch.Elapsed.TotalSeconds;
             long peak = PeakMemory.Peak();
             double unknown = (double)trimap.Count(TrimapLabel.Unknown) / (w * h);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {mp:G} | {w}×{h} | {unknown:P1} | {alpha.Solve.Iterations} | {seconds:F1} | {Stats.Mb(peak)} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {mp:G} | {w}×{h} | {unknown:P1} | {alpha.Levels} | {alpha.Solve.Iterations} | {seconds:F1} | {Stats.Mb(peak)} |"));
         }
         return ExitCodes.Success;
     }

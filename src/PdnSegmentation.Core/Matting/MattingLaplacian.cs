@@ -201,9 +201,25 @@ public sealed class MattingLaplacian
         for (int dy = -2; dy <= 0; dy++)
             for (int dx = -2; dx <= 2; dx++)
                 if (dy < 0 || dx <= 0) offsets.Add((dy, dx));
-        var rowCounts = new int[n];
-        var values = new double[n * offsets.Count];
-        var columns = new int[n * offsets.Count];
+        // Two passes so the CSR arrays are allocated once at their final size (at 12 MP, padded per-row scratch
+        // and its packed copy were 480 MB of transient peak): count each row's stored neighbours, then fill.
+        var rowStart = new int[n + 1];
+        ParallelRanges(n, (start, end) =>
+        {
+            for (int u = start; u < end; u++)
+            {
+                int i = _pixels[u], px = i % _width, py = i / _width, count = 0;
+                foreach (var (dy, dx) in offsets)
+                {
+                    int jx = px + dx, jy = py + dy;
+                    if (jx >= 0 && jx < _width && jy >= 0 && position[jy * _width + jx] >= 0) count++;
+                }
+                rowStart[u + 1] = count;
+            }
+        });
+        for (int u = 0; u < n; u++) rowStart[u + 1] += rowStart[u];
+        var columns = new int[rowStart[n]];
+        var values = new double[rowStart[n]];
         ParallelRanges(n, (start, end) =>
         {
             Span<double> acc = stackalloc double[25];
@@ -230,30 +246,19 @@ public sealed class MattingLaplacian
                                 acc[(dy + 2) * 5 + dx + 2] += (j == i ? 1 : 0) - (1 + q) / 9.0;
                             }
                     }
-                int count = 0, o = u * offsets.Count;
+                int o = rowStart[u];
                 foreach (var (dy, dx) in offsets)
                 {
                     int jx = px + dx, jy = py + dy;
                     if (jx < 0 || jx >= _width || jy < 0) continue;
                     int column = position[jy * _width + jx];
                     if (column < 0) continue;
-                    columns[o + count] = column;
-                    values[o + count] = acc[(dy + 2) * 5 + dx + 2];
-                    count++;
+                    columns[o] = column;
+                    values[o++] = acc[(dy + 2) * 5 + dx + 2];
                 }
-                rowCounts[u] = count;
             }
         });
-        var rowStart = new int[n + 1];
-        for (int u = 0; u < n; u++) rowStart[u + 1] = rowStart[u] + rowCounts[u];
-        var packedColumns = new int[rowStart[n]];
-        var packedValues = new double[rowStart[n]];
-        for (int u = 0; u < n; u++)
-        {
-            Array.Copy(columns, u * offsets.Count, packedColumns, rowStart[u], rowCounts[u]);
-            Array.Copy(values, u * offsets.Count, packedValues, rowStart[u], rowCounts[u]);
-        }
-        return (rowStart, packedColumns, packedValues);
+        return (rowStart, columns, values);
     }
 
     /// <summary>The diagonal of L over the region (the Jacobi preconditioner).</summary>

@@ -1,3 +1,4 @@
+using PdnSegmentation.Solvers;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
 
@@ -150,6 +151,32 @@ public class ClosedFormMattingTests
         }
         mse /= count;
         Assert.True(mse < 1e-3, $"MSE {mse:E2}");
+    }
+
+    [Fact]
+    public void TheMultigridSolveGivesTheMatteOfTheIncompleteCholeskySolve()
+    {
+        // A wide unknown band (40 px) over a 320 × 240 blend: tens of thousands of unknowns, several levels.
+        var (image, trimap, _) = Composite(320, 240);
+        var wide = new Trimap(320, 240);
+        for (int y = 0; y < 240; y++)
+            for (int x = 0; x < 320; x++)
+            {
+                double edge = 160 + 6 * Math.Sin(y / 9.0);
+                wide[x, y] = Math.Abs(x - edge) <= 40 ? TrimapLabel.Unknown : trimap[x, y];
+            }
+        var exact = new ConjugateGradientOptions { RelativeTolerance = 1e-9, MaxIterations = 20_000 };
+        var multigrid = ClosedFormMatting.Estimate(image, wide, new ClosedFormOptions { Solver = exact, Preconditioner = MattingPreconditioner.Multigrid });
+        var ic = ClosedFormMatting.Estimate(image, wide, new ClosedFormOptions { Solver = exact, Preconditioner = MattingPreconditioner.IncompleteCholesky });
+        Assert.True(multigrid.Solve.Converged && ic.Solve.Converged);
+        Assert.True(multigrid.Levels >= 3, $"{multigrid.Levels} levels");
+        Assert.Equal(1, ic.Levels);
+        Assert.True(multigrid.Solve.Iterations * 2 < ic.Solve.Iterations, $"multigrid {multigrid.Solve.Iterations} vs IC {ic.Solve.Iterations} iterations");
+        var a = multigrid.Alpha.Values;
+        var b = ic.Alpha.Values;
+        float worst = 0;
+        for (int i = 0; i < a.Length; i++) worst = Math.Max(worst, Math.Abs(a[i] - b[i]));
+        Assert.True(worst < 1e-3f, $"largest difference {worst}");
     }
 
     [Fact]

@@ -1,0 +1,196 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace PdnSegmentation.Solvers;
+
+/// <summary>
+/// A multigrid V-cycle as a conjugate-gradient preconditioner for a sparse SPD matrix whose unknowns sit on a
+/// 2-D grid (a trimap's unknown pixels). Coarse levels aggregate the nodes in 2×2 grid blocks with a piecewise
+/// constant prolongation P and the Galerkin operator A_c = Pᵀ A P; each level is smoothed by a block incomplete
+/// Cholesky factorisation (the same preconditioner plain CG used), before and after the coarse correction, so the
+/// cycle is symmetric. The coarsest level (at most <see cref="CoarsestSize"/> nodes) is solved exactly by a dense
+/// Cholesky factorisation (MathNet).
+/// <para>
+/// Why: incomplete Cholesky only sees a pixel's neighbours, so CG needs a number of iterations that grows with
+/// the distances across the unknown region (2 551 at 12 MP). The coarse levels carry the large-scale error in a
+/// few steps. Aggregation rather than geometric coarsening of the image keeps the coarse operators exact
+/// projections of the fine one, whatever the trimap's shape: no coarse image or trimap is ever built.
+/// </para>
+/// </summary>
+public sealed class AggregationMultigrid
+{
+    public const int CoarsestSize = 1200;
+
+    private sealed class Level
+    {
+        public required SymmetricSparseMatrix Matrix;
+        public required IncompleteCholesky Smoother;
+        public required int[] Aggregate;   // node → node of the next coarser level
+        public required double[] Residual, Correction, Scratch;
+    }
+
+    private readonly List<Level> _levels = [];
+    private readonly MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double> _coarsest;
+    private readonly double[][] _coarseRhs;   // right-hand side of each level below the finest
+    private readonly double[][] _coarseSolution;
+
+    /// <summary>Levels including the finest and the coarsest.</summary>
+    public int LevelCount => _levels.Count + 1;
+
+    /// <param name="rowStart">Lower triangle of A in CSR, rows ascending, columns ascending, diagonal last.</param>
+    /// <param name="x">Grid column of each node; nodes must be in raster order (by y, then x).</param>
+    /// <param name="y">Grid row of each node.</param>
+    /// <param name="matrix">A itself when the caller has it (shared, not copied); null builds it.</param>
+    public AggregationMultigrid(int[] rowStart, int[] columns, double[] lower, int[] x, int[] y, SymmetricSparseMatrix? matrix = null,
+        int smootherBlocks = 2, int parallelism = 0)
+    {
+        int n = rowStart.Length - 1;
+        if (x.Length != n || y.Length != n) throw new ArgumentException("One grid position per node is needed.");
+        var coarseRhs = new List<double[]>();
+        var coarseSolution = new List<double[]>();
+        while (n > CoarsestSize)
+        {
+            var (aggregate, coarseX, coarseY) = AggregateBlocks(x, y);
+            int coarseN = coarseX.Length;
+            if (coarseN > n * 0.9) break; // nodes too scattered to coarsen further
+            var level = new Level
+            {
+                Matrix = _levels.Count == 0 && matrix is not null ? matrix : new SymmetricSparseMatrix(rowStart, columns, lower, parallelism),
+                Smoother = new IncompleteCholesky(rowStart, columns, lower, n >= 4 * CoarsestSize ? smootherBlocks : 1),
+                Aggregate = aggregate,
+                Residual = new double[n], Correction = new double[n], Scratch = new double[n],
+            };
+            _levels.Add(level);
+            (rowStart, columns, lower) = Galerkin(rowStart, columns, lower, aggregate, coarseX, coarseY);
+            (x, y, n) = (coarseX, coarseY, coarseN);
+            coarseRhs.Add(new double[n]);
+            coarseSolution.Add(new double[n]);
+        }
+        var dense = Matrix<double>.Build.Dense(n, n);
+        for (int i = 0; i < n; i++)
+            for (int e = rowStart[i]; e < rowStart[i + 1]; e++)
+            {
+                dense[i, columns[e]] = lower[e];
+                dense[columns[e], i] = lower[e];
+            }
+        _coarsest = dense.Cholesky();
+        _coarseRhs = [.. coarseRhs];
+        _coarseSolution = [.. coarseSolution];
+    }
+
+    /// <summary>z = M⁻¹ r by one V-cycle (no allocation).</summary>
+    public void Solve(double[] r, double[] z) => Cycle(0, r, z);
+
+    private void Cycle(int depth, double[] r, double[] z)
+    {
+        if (depth == _levels.Count)
+        {
+            // Dense wrappers share the arrays; the factorisation solves into z without a copy.
+            _coarsest.Solve(Vector<double>.Build.Dense(r), Vector<double>.Build.Dense(z));
+            return;
+        }
+        var level = _levels[depth];
+        int n = r.Length;
+        var residual = level.Residual;
+        var scratch = level.Scratch;
+        // Pre-smoothing from zero, then the residual.
+        level.Smoother.Solve(r, z);
+        level.Matrix.Multiply(z, scratch);
+        for (int i = 0; i < n; i++) residual[i] = r[i] - scratch[i];
+        // Coarse correction: restrict (sum over each aggregate), solve, prolong (copy back).
+        var coarseR = _coarseRhs[depth];
+        var coarseZ = _coarseSolution[depth];
+        Array.Clear(coarseR);
+        var aggregate = level.Aggregate;
+        for (int i = 0; i < n; i++) coarseR[aggregate[i]] += residual[i];
+        Cycle(depth + 1, coarseR, coarseZ);
+        for (int i = 0; i < n; i++) z[i] += OverCorrection * coarseZ[aggregate[i]];
+        // Post-smoothing of what is left.
+        level.Matrix.Multiply(z, scratch);
+        for (int i = 0; i < n; i++) residual[i] = r[i] - scratch[i];
+        level.Smoother.Solve(residual, level.Correction);
+        var correction = level.Correction;
+        for (int i = 0; i < n; i++) z[i] += correction[i];
+    }
+
+    /// <summary>
+    /// Scale of the coarse correction. Piecewise constant aggregates under-estimate smooth errors; scaling by up to 2
+    /// keeps the cycle positive definite and compensates (Vaněk; Notay). Lemur at 1 and 4 MP: 1 → 75/98 iterations
+    /// at 1.5–2.3 against 103/156 unscaled; flat in between.
+    /// </summary>
+    private const double OverCorrection = 1.7;
+
+    /// <summary>Each node's 2×2 grid block; the blocks numbered in raster order.</summary>
+    private static (int[] Aggregate, int[] X, int[] Y) AggregateBlocks(int[] x, int[] y)
+    {
+        int n = x.Length;
+        var keys = new long[n];
+        for (int i = 0; i < n; i++) keys[i] = ((long)(y[i] >> 1) << 32) | (uint)(x[i] >> 1);
+        var distinct = (long[])keys.Clone();
+        Array.Sort(distinct);
+        int count = 0;
+        for (int i = 0; i < n; i++) if (count == 0 || distinct[count - 1] != distinct[i]) distinct[count++] = distinct[i];
+        var coarseX = new int[count];
+        var coarseY = new int[count];
+        for (int c = 0; c < count; c++) { coarseY[c] = (int)(distinct[c] >> 32); coarseX[c] = (int)(uint)distinct[c]; }
+        var aggregate = new int[n];
+        for (int i = 0; i < n; i++) aggregate[i] = Array.BinarySearch(distinct, 0, count, keys[i]);
+        return (aggregate, coarseX, coarseY);
+    }
+
+    /// <summary>
+    /// Pᵀ A P for the piecewise constant P of <paramref name="aggregate"/>: every entry of A adds into the entry of
+    /// its two nodes' aggregates. Aggregates of neighbours within two grid steps are at most one coarse step
+    /// apart, so each coarse row has at most the 4 earlier neighbours of a 3×3 stencil plus its diagonal.
+    /// </summary>
+    private static (int[] RowStart, int[] Columns, double[] Lower) Galerkin(int[] rowStart, int[] columns, double[] lower,
+        int[] aggregate, int[] coarseX, int[] coarseY)
+    {
+        const int Slots = 5; // (-1,-1) (-1,0) (-1,+1) (0,-1) (0,0): ascending column order in a raster numbering
+        int nc = coarseX.Length;
+        var values = new double[nc * Slots];
+        var present = new bool[nc * Slots];
+        int n = rowStart.Length - 1;
+        for (int i = 0; i < n; i++)
+        {
+            int ci = aggregate[i];
+            for (int e = rowStart[i]; e < rowStart[i + 1]; e++)
+            {
+                int j = columns[e], cj = aggregate[j];
+                double v = lower[e];
+                if (ci == cj) { values[ci * Slots + 4] += j == i ? v : 2 * v; present[ci * Slots + 4] = true; continue; }
+                int row = Math.Max(ci, cj), column = Math.Min(ci, cj);
+                int dy = coarseY[column] - coarseY[row], dx = coarseX[column] - coarseX[row];
+                int slot = dy == -1 ? dx + 1 : 3;
+                if (dy < -1 || dy > 0 || dx < -1 || dx > 1 || (dy == 0 && dx != -1))
+                    throw new InvalidOperationException("A matrix entry couples nodes more than two grid steps apart.");
+                values[row * Slots + slot] += v;
+                present[row * Slots + slot] = true;
+            }
+        }
+        var coarseStart = new int[nc + 1];
+        for (int c = 0; c < nc; c++)
+        {
+            int count = 0;
+            for (int s = 0; s < Slots; s++) if (present[c * Slots + s]) count++;
+            coarseStart[c + 1] = coarseStart[c] + count;
+        }
+        var coarseColumns = new int[coarseStart[nc]];
+        var coarseLower = new double[coarseStart[nc]];
+        // Column of each slot: the neighbour's coarse index, found by binary search on the raster keys.
+        var keys = new long[nc];
+        for (int c = 0; c < nc; c++) keys[c] = ((long)coarseY[c] << 32) | (uint)coarseX[c];
+        for (int c = 0; c < nc; c++)
+        {
+            int o = coarseStart[c];
+            for (int s = 0; s < Slots; s++)
+            {
+                if (!present[c * Slots + s]) continue;
+                int dy = s < 3 ? -1 : 0, dx = s < 3 ? s - 1 : s == 3 ? -1 : 0;
+                int column = s == 4 ? c : Array.BinarySearch(keys, ((long)(coarseY[c] + dy) << 32) | (uint)(coarseX[c] + dx));
+                coarseColumns[o] = column;
+                coarseLower[o++] = values[c * Slots + s];
+            }
+        }
+        return (coarseStart, coarseColumns, coarseLower);
+    }
+}
