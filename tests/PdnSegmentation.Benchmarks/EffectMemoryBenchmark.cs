@@ -7,8 +7,10 @@ namespace PdnSegmentation.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project tests/PdnSegmentation.Benchmarks -- effect-memory [megapixels]</c>: Smart Cut on a
-/// large generated photo in the test host (one rectangle selection, hard edge and refined matte), with the time and the
-/// process's peak resident memory (Linux VmHWM, reset before each run). The host's own document copies are included.
+/// large generated photo in the test host (one rectangle selection, hard edge and refined matte), then Refine Matte on
+/// the same photo with a painted trimap layer (an unknown band along the object's edge, 10 % of the pixels), with the
+/// time and the process's peak resident memory (Linux VmHWM, reset before each run). The host's own document copies
+/// are included.
 /// </summary>
 public static class EffectMemoryBenchmark
 {
@@ -31,6 +33,24 @@ public static class EffectMemoryBenchmark
             int opaque = run.Layer.Count(p => p.A >= 128);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {quality} | {seconds:F1} | {peak / 1048576.0:F0} | {opaque} object pixels |"));
             GC.Collect();
+        }
+
+        var (trimapped, unknownFraction) = LargeSceneDocument.WithTrimapLayer(document, seed: 2, unknownFraction: 0.10);
+        document = trimapped;
+        GC.Collect();
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Refine Matte in the test host, the same photo with a \"trimap\" layer ({unknownFraction:P1} unknown):"));
+        Console.WriteLine();
+        Console.WriteLine("| effect | s (whole run) | peak RSS MB | result |");
+        Console.WriteLine("|---|---:|---:|---|");
+        {
+            ResetPeak();
+            var watch = Stopwatch.StartNew();
+            var run = EffectHost.Run<RefineMatteEffect>(document, 0);
+            double seconds = watch.Elapsed.TotalSeconds;
+            long peak = Peak();
+            int soft = run.Layer.Count(p => p.A is > 0 and < 255);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| Refine Matte (closed-form) | {seconds:F1} | {peak / 1048576.0:F0} | {soft} soft pixels |"));
         }
     }
 

@@ -17,6 +17,7 @@ public static class BenchCommand
             SubjectBenchmark.Create(context),
             SamBenchmark.Create(context),
             ClickBenchmark.Create(context),
+            ProcessBenchmark.Create(context),
         };
 
     /// <summary><c>--limit N</c>: only a dataset's first N images (a quick run), the same for every dataset benchmark.</summary>

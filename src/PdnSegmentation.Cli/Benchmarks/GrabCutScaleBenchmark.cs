@@ -123,11 +123,11 @@ public static class GrabCutScaleBenchmark
     }
 
     /// <summary>How to start this program again: the apphost itself, or "dotnet pdnseg.dll".</summary>
-    private static (string File, string[] Prefix) SelfCommand()
+    internal static (string File, string[] Prefix) SelfCommand()
     {
         string process = Environment.ProcessPath!;
         return Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
-            ? (process, new[] { typeof(GrabCutScaleBenchmark).Assembly.Location })
+            ? (process, new[] { Path.Combine(AppContext.BaseDirectory, "pdnseg.dll") })
             : (process, Array.Empty<string>());
     }
 }

@@ -22,10 +22,15 @@ public static class MatteScaleBenchmark
         var dataset = new Option<string>("--dataset") { Description = "With --scribbles: the GrabCut set (images/, scribbles2/).", DefaultValueFactory = _ => "../shared/datasets/grabcut" };
         var name = new Option<string?>("--name") { Description = "With --scribbles: the image (default: the first with scribbles)." };
         var peer = new Option<string>("--pymatting") { Description = "With --scribbles: folder holding PyMatting's source (pymatting/), or 'none'.", DefaultValueFactory = _ => "../shared/peers/pymatting" };
-        var command = new Command("matte-scale", "Refine Matte time and peak memory at growing image sizes.") { image, trimap, sizes, scribbles, dataset, name, peer };
-        command.SetAction(parse => parse.GetValue(scribbles)
-            ? MatteScribbleBenchmark.Run(context, parse.GetRequiredValue(dataset), parse.GetValue(name), parse.GetValue(sizes) ?? "1,4", parse.GetRequiredValue(peer))
-            : Run(context, parse.GetRequiredValue(image), parse.GetRequiredValue(trimap), parse.GetValue(sizes) ?? "1,4,12"));
+        var preconditioner = new Option<string>("--preconditioner") { Description = "automatic, multigrid or incomplete-cholesky.", DefaultValueFactory = _ => "automatic" };
+        var command = new Command("matte-scale", "Refine Matte time and peak memory at growing image sizes.") { image, trimap, sizes, scribbles, dataset, name, peer, preconditioner };
+        command.SetAction(parse =>
+        {
+            var options = new ClosedFormOptions { Preconditioner = ParsePreconditioner(parse.GetRequiredValue(preconditioner)) };
+            return parse.GetValue(scribbles)
+                ? MatteScribbleBenchmark.Run(context, parse.GetRequiredValue(dataset), parse.GetValue(name), parse.GetValue(sizes) ?? "1,4", parse.GetRequiredValue(peer), options)
+                : Run(context, parse.GetRequiredValue(image), parse.GetRequiredValue(trimap), parse.GetValue(sizes) ?? "1,4,12", options);
+        });
         return command;
     }
 
@@ -44,6 +49,14 @@ public static class MatteScaleBenchmark
         return (PixelMaps.Resize(source, w, h), Trimap.FromGray(w, h, labels));
     }
 
+    private static MattingPreconditioner ParsePreconditioner(string text) => text switch
+    {
+        "automatic" => MattingPreconditioner.Automatic,
+        "multigrid" => MattingPreconditioner.Multigrid,
+        "incomplete-cholesky" => MattingPreconditioner.IncompleteCholesky,
+        _ => throw new UsageException($"--preconditioner '{text}': expected automatic, multigrid or incomplete-cholesky."),
+    };
+
     internal static IEnumerable<double> ParseSizes(string sizes)
     {
         var values = new List<double>();
@@ -56,7 +69,7 @@ public static class MatteScaleBenchmark
         return values;
     }
 
-    private static int Run(CommandContext context, string imagePath, string trimapPath, string sizes)
+    private static int Run(CommandContext context, string imagePath, string trimapPath, string sizes, ClosedFormOptions options)
     {
         var source = ImageFiles.ReadColor(imagePath);
         var (tw, th, grey) = ImageFiles.ReadGray(trimapPath, "trimap");
@@ -72,7 +85,7 @@ public static class MatteScaleBenchmark
             int w = image.Width, h = image.Height;
             PeakMemory.Reset();
             var watch = Stopwatch.StartNew();
-            var alpha = ClosedFormMatting.Estimate(image, trimap, null, null, context.Cancellation);
+            var alpha = ClosedFormMatting.Estimate(image, trimap, options, null, context.Cancellation);
             ForegroundEstimation.Estimate(image, alpha.Alpha, null, context.Cancellation);
             double seconds = watch.Elapsed.TotalSeconds;
             long peak = PeakMemory.Peak();

@@ -32,7 +32,7 @@ internal static class MatteScribbleBenchmark
         alpha.astype('<f4').tofile(sys.argv[4])
         """;
 
-    public static int Run(CommandContext context, string dataset, string? name, string sizes, string peerFolder)
+    public static int Run(CommandContext context, string dataset, string? name, string sizes, string peerFolder, ClosedFormOptions options)
     {
         string scribbleFolder = Path.Combine(dataset, "scribbles2");
         if (!Directory.Exists(scribbleFolder)) throw new InputFileException($"'{dataset}' has no scribbles2/ folder: pass the GrabCut set with --dataset.");
@@ -59,7 +59,7 @@ internal static class MatteScribbleBenchmark
             int w = image.Width, h = image.Height;
             var labels = trimap.Labels.ToArray();
             var watch = Stopwatch.StartNew();
-            var ours = ClosedFormMatting.Estimate(image, trimap, null, null, context.Cancellation);
+            var ours = ClosedFormMatting.Estimate(image, trimap, options, null, context.Cancellation);
             double seconds = watch.Elapsed.TotalSeconds;
             double unknown = (double)trimap.Count(TrimapLabel.Unknown) / (w * h);
             string peerSeconds = "–", ratio = "–", difference = "–";

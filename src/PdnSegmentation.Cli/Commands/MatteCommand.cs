@@ -73,6 +73,16 @@ public static class MatteCommand
         else
         {
             using var progress = new ConsoleProgress(context.Error, "Matting");
+            if (outputPath is null)
+            {
+                // Only the alpha is asked for: no foreground colours, which are a tenth of Refine Matte's time.
+                var alpha = RefineMatte.EstimateAlpha(image, trimap, options, progress, context.Cancellation);
+                var outputs = new OutputFiles();
+                outputs.Add(alphaPath!, ImageFiles.EncodeGray(image.Width, image.Height, alpha.ToBytes(), alphaPath!));
+                outputs.Commit(context.Cancellation);
+                ReportMatted(context, image, trimap, alphaPath!);
+                return ExitCodes.Success;
+            }
             result = RefineMatte.FromTrimap(image, trimap, options, progress, context.Cancellation);
         }
 
@@ -80,11 +90,16 @@ public static class MatteCommand
         return ExitCodes.Success;
     }
 
+    private static void ReportMatted(CommandContext context, ColorImage image, Trimap trimap, string path)
+    {
+        long unknown = trimap.Count(TrimapLabel.Unknown);
+        context.Out.WriteLine($"{Path.GetFileName(path)}: matted {unknown} unknown pixels ({100.0 * unknown / image.PixelCount:F1} %)");
+    }
+
     /// <summary>Writes the matte's files all-or-nothing (shared with <c>cut --matte</c>).</summary>
     internal static void WriteOutputs(CommandContext context, ColorImage image, MatteResult result, string? alphaPath, string? outputPath, (string Path, byte[] Bytes)? extra = null)
     {
         CutOutFiles.WriteMatte(image, result, outputPath, alphaPath, context.Cancellation, extra);
-        long unknown = result.Trimap.Count(TrimapLabel.Unknown);
-        context.Out.WriteLine($"{Path.GetFileName(outputPath ?? alphaPath)}: matted {unknown} unknown pixels ({100.0 * unknown / image.PixelCount:F1} %)");
+        ReportMatted(context, image, result.Trimap, (outputPath ?? alphaPath)!);
     }
 }

@@ -12,8 +12,13 @@ public sealed record ClosedFormOptions
     public ConjugateGradientOptions Solver { get; init; } = new();
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
     public MattingPreconditioner Preconditioner { get; init; } = MattingPreconditioner.Automatic;
-    /// <summary><see cref="MattingPreconditioner.Automatic"/> uses the multigrid above this many unknown pixels.</summary>
-    public int MultigridAbove { get; init; } = 250_000;
+    /// <summary>
+    /// <see cref="MattingPreconditioner.Automatic"/> uses the multigrid when 5 % of the unknown pixels are farther
+    /// than this from the nearest known pixel (pixels).
+    /// </summary>
+    public double MultigridBeyondDistance { get; init; } = 100;
+    /// <summary>… or when more than this fraction of the image is unknown (scribbles rather than a painted band).</summary>
+    public double MultigridAboveUnknownFraction { get; init; } = 0.5;
     /// <summary>Independent blocks of the incomplete-Cholesky factorisations (solved in parallel).</summary>
     public int PreconditionerBlocks { get; init; } = 2;
 }
@@ -21,11 +26,13 @@ public sealed record ClosedFormOptions
 public enum MattingPreconditioner
 {
     /// <summary>
-    /// Multigrid for large unknown regions, incomplete Cholesky for small ones. Measured: on the lemur enlarged to
-    /// 1–12 MP (130 k–1.5 M unknowns) the multigrid needs 74–116 iterations where incomplete Cholesky needs
-    /// 654–2 551 (2× to 6× faster); on native-resolution alphamatting images with hair (trimap2, ≤ 220 k
-    /// unknowns) its piecewise constant coarse levels fit the matting Laplacian poorly: GT10 350 iterations
-    /// against 244, GT08 slower too. So small problems keep the single-level solve.
+    /// Multigrid where the unknown region is wide — 5 % of its pixels farther than
+    /// <see cref="ClosedFormOptions.MultigridBeyondDistance"/> from a known pixel — or covers most of the image
+    /// (scribbles), incomplete Cholesky elsewhere.
+    /// Incomplete Cholesky only couples neighbours, so CG's iterations grow with how far the known values have to
+    /// travel; the multigrid's do not, but each costs about three of incomplete Cholesky's, and on native-resolution
+    /// images with hair its piecewise constant coarse levels fit the matting Laplacian poorly (alphamatting GT10,
+    /// trimap2: 350 iterations against 244). Measured where each wins: README, "Large photos and scribbles".
     /// </summary>
     Automatic,
     /// <summary>
@@ -65,6 +72,7 @@ public static class ClosedFormMatting
 
         int n = indices.Length;
         var rhs = RightHandSide(laplacian, labels, indices);
+        var (solution, reach) = InitialGuess(trimap, indices);
 
         // The operator itself: L_UU assembled once, so each iteration is one parallel sparse product.
         var (rowStart, columns, lower) = laplacian.LowerTriangle();
@@ -75,7 +83,8 @@ public static class ClosedFormMatting
         Action<double[], double[]> precondition;
         int levels = 1;
         if (options.Preconditioner == MattingPreconditioner.Multigrid
-            || (options.Preconditioner == MattingPreconditioner.Automatic && n > options.MultigridAbove))
+            || (options.Preconditioner == MattingPreconditioner.Automatic
+                && (reach > options.MultigridBeyondDistance || n > options.MultigridAboveUnknownFraction * labels.Length)))
         {
             var gridX = new int[n];
             var gridY = new int[n];
@@ -89,7 +98,6 @@ public static class ClosedFormMatting
         cancellationToken.ThrowIfCancellationRequested();
         scope.Report(0.1);
 
-        var solution = InitialGuess(trimap, indices);
         var solve = ConjugateGradient.Solve(Apply, precondition, rhs, solution, options.Solver, scope.Slice(0.1, 1), cancellationToken);
 
         var alpha = new AlphaMatte(w, h);
@@ -114,19 +122,25 @@ public static class ClosedFormMatting
 
     /// <summary>
     /// A start closer to the answer than ½ everywhere: d_B / (d_F + d_B) from the distances to the nearest definite
-    /// foreground and background pixel, so CG begins with the right large-scale shape.
+    /// foreground and background pixel, so CG begins with the right large-scale shape. Also the reach: the 95th
+    /// percentile of min(d_F, d_B) over the unknowns, i.e. how far most information has to travel.
     /// </summary>
-    private static double[] InitialGuess(Trimap trimap, int[] indices)
+    private static (double[] Guess, double Reach) InitialGuess(Trimap trimap, int[] indices)
     {
         var toForeground = DistanceTo(trimap, TrimapLabel.Foreground);
         var toBackground = DistanceTo(trimap, TrimapLabel.Background);
         var guess = new double[indices.Length];
+        var histogram = new int[4097]; // 1-pixel bins; the last one holds everything farther
         for (int u = 0; u < guess.Length; u++)
         {
             double f = toForeground[indices[u]], b = toBackground[indices[u]];
             guess[u] = b / (f + b);
+            histogram[(int)Math.Min(Math.Min(f, b), histogram.Length - 1)]++;
         }
-        return guess;
+        long wanted = (long)Math.Ceiling(0.95 * indices.Length), seen = 0;
+        int reach = 0;
+        while (reach < histogram.Length - 1 && (seen += histogram[reach]) < wanted) reach++;
+        return (guess, reach);
     }
 
     private static float[] DistanceTo(Trimap trimap, TrimapLabel label)

@@ -26,7 +26,7 @@ public static class ModelCatalog
         if (!File.Exists(path)) return [];
         try
         {
-            var manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path), InstalledModel.JsonOptions);
+            var manifest = JsonSerializer.Deserialize(File.ReadAllText(path), ModelJson.Default.Manifest);
             return manifest?.Models?.Select(m => new CatalogEntry(m.Name, m.Task, m.Bundled, m.Licence ?? "", m.Source, m.Files ?? [], m.Tensors)
                 { Description = m.Description ?? m.Task, Subject = m.Subject }).ToList() ?? [];
         }
@@ -54,7 +54,7 @@ public static class ModelCatalog
         return new DownloadableModel(entry.Name, entry.Task, entry.Licence, sources, entry.Tensors) { Subject = entry.Subject };
     }
 
-    private sealed record Manifest(List<ManifestModel>? Models);
-    private sealed record ManifestModel(string Name, string Task, string? Description, bool Bundled, string? Licence, string? Source, List<CatalogFile>? Files, SamTensorNames? Tensors,
+    internal sealed record Manifest(List<ManifestModel>? Models);
+    internal sealed record ManifestModel(string Name, string Task, string? Description, bool Bundled, string? Licence, string? Source, List<CatalogFile>? Files, SamTensorNames? Tensors,
         SubjectContract? Subject);
 }

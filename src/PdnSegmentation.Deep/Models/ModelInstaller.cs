@@ -31,7 +31,7 @@ public static class ModelInstaller
         string target = Path.Combine(modelsFolder, model.Name);
         string staging = Path.Combine(modelsFolder, "." + model.Name + ".staging");
         Directory.CreateDirectory(staging);
-        var entries = new Dictionary<string, object>();
+        var entries = new Dictionary<string, InstalledModel.FileEntry>();
         foreach (var source in model.Files)
         {
             string destination = Path.Combine(staging, source.FileName);
@@ -43,11 +43,11 @@ public static class ModelInstaller
                 var fileProgress = progress is null ? null : new Progress<(long Done, long? Total)>(p => progress.Report((source.FileName, p.Done, p.Total)));
                 sha = await ModelDownload.FetchAsync(http, source, destination, fileProgress, cancellationToken);
             }
-            entries[source.Role] = new { path = source.FileName, size = new FileInfo(destination).Length, sha256 = sha };
+            entries[source.Role] = new InstalledModel.FileEntry(source.FileName, new FileInfo(destination).Length, sha);
         }
         CheckContract(model, staging);
-        var descriptor = new { name = model.Name, task = model.Task, licence = model.Licence, files = entries, tensors = model.SamTensors, subject = model.Subject };
-        File.WriteAllText(Path.Combine(staging, "model.json"), JsonSerializer.Serialize(descriptor, InstalledModel.JsonOptions));
+        var descriptor = new InstalledModel.Descriptor(model.Name, model.Task, model.Licence, entries, model.SamTensors, null, model.Subject);
+        File.WriteAllText(Path.Combine(staging, "model.json"), JsonSerializer.Serialize(descriptor, ModelJson.Default.Descriptor));
         // Swap into place: the previous version (if any) is kept until the new one is in.
         string previous = target + ".previous";
         if (Directory.Exists(previous)) Directory.Delete(previous, recursive: true);

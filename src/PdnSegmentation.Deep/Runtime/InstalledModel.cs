@@ -38,7 +38,7 @@ public sealed record InstalledModel(string Name, string Task, string Folder, IRe
         Descriptor descriptor;
         try
         {
-            descriptor = JsonSerializer.Deserialize<Descriptor>(System.IO.File.ReadAllText(path), JsonOptions)
+            descriptor = JsonSerializer.Deserialize(System.IO.File.ReadAllText(path), ModelJson.Default.Descriptor)
                          ?? throw new JsonException("empty descriptor");
         }
         catch (Exception e) when (e is JsonException or IOException)
@@ -54,16 +54,8 @@ public sealed record InstalledModel(string Name, string Task, string Folder, IRe
     public ModelFile FileFor(string role) =>
         Files.TryGetValue(role, out var file) ? file : throw new ModelException($"The model '{Name}' has no {role} file. Reinstall the model.");
 
-    internal static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
-    };
-
-    private sealed record Descriptor(string Name, string Task, string? Licence, Dictionary<string, FileEntry>? Files, SamTensorNames? Tensors, MattingTensorNames? MattingTensors,
+    internal sealed record Descriptor(string Name, string Task, string? Licence, Dictionary<string, FileEntry>? Files, SamTensorNames? Tensors, MattingTensorNames? MattingTensors,
         SubjectContract? Subject);
 
-    private sealed record FileEntry(string Path, long Size, string Sha256);
+    internal sealed record FileEntry(string Path, long Size, string Sha256);
 }

@@ -180,6 +180,31 @@ public class ClosedFormMattingTests
     }
 
     [Fact]
+    public void TheAutomaticPreconditionerIsMultigridForScribblesAndIncompleteCholeskyForANarrowBand()
+    {
+        var (image, band, truth) = Composite(320, 240);
+        var narrow = ClosedFormMatting.Estimate(image, band);
+        Assert.Equal(1, narrow.Levels);
+
+        // Levin's interface: one background and one object stroke, everything else unknown.
+        var strokes = new Trimap(320, 240);
+        for (int y = 60; y < 180; y++)
+            for (int x = 0; x < 3; x++)
+            {
+                strokes[20 + x, y] = TrimapLabel.Background;
+                strokes[297 + x, y] = TrimapLabel.Foreground;
+            }
+        var scribbled = ClosedFormMatting.Estimate(image, strokes);
+        Assert.True(scribbled.Levels > 1, $"{scribbled.Levels} levels");
+        Assert.True(scribbled.Solve.Converged);
+        // The strokes alone recover the blend where the colour-line model holds: the flat sides and the ramp.
+        double error = 0;
+        var alpha = scribbled.Alpha.Values;
+        for (int i = 0; i < truth.Length; i++) error += Math.Abs(alpha[i] - truth[i]);
+        Assert.True(error / truth.Length < 0.05, $"mean absolute error {error / truth.Length:F3}");
+    }
+
+    [Fact]
     public void BadTrimapsAreRejected()
     {
         var (image, _, _) = Composite(20, 10);
