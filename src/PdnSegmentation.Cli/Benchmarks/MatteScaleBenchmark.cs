@@ -86,7 +86,7 @@ public static class MatteScaleBenchmark
             PeakMemory.Reset();
             var watch = Stopwatch.StartNew();
             var alpha = ClosedFormMatting.Estimate(image, trimap, options, null, context.Cancellation);
-            ForegroundEstimation.Estimate(image, alpha.Alpha, null, context.Cancellation);
+            ForegroundEstimation.EstimateForeground(image, alpha.Alpha, null, context.Cancellation);
             double seconds = watch.Elapsed.TotalSeconds;
             long peak = PeakMemory.Peak();
             double unknown = (double)trimap.Count(TrimapLabel.Unknown) / (w * h);

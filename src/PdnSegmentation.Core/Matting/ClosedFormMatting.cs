@@ -71,7 +71,7 @@ public static class ClosedFormMatting
         scope.Report(0.05);
 
         int n = indices.Length;
-        var rhs = RightHandSide(laplacian, labels, indices);
+        var rhs = RightHandSide(laplacian, labels);
         var (solution, reach) = InitialGuess(trimap, indices);
 
         // The operator itself: L_UU assembled once, so each iteration is one parallel sparse product.
@@ -108,15 +108,11 @@ public static class ClosedFormMatting
         return new ClosedFormResult(alpha, solve, levels);
     }
 
-    /// <summary>−L_UK α_K: the Laplacian applied to the known values with the unknowns at zero.</summary>
-    private static double[] RightHandSide(MattingLaplacian laplacian, ReadOnlySpan<byte> labels, int[] indices)
+    /// <summary>−L_UK α_K: the Laplacian's unknown rows applied to the known values (1 on the foreground).</summary>
+    private static double[] RightHandSide(MattingLaplacian laplacian, ReadOnlySpan<byte> labels)
     {
-        var known = new double[labels.Length];
-        var product = new double[labels.Length];
-        for (int i = 0; i < labels.Length; i++) known[i] = labels[i] == (byte)TrimapLabel.Foreground ? 1 : 0;
-        laplacian.Multiply(known, product);
-        var rhs = new double[indices.Length];
-        for (int u = 0; u < rhs.Length; u++) rhs[u] = -product[indices[u]];
+        var rhs = laplacian.MultiplyIndicator(labels, (byte)TrimapLabel.Foreground);
+        for (int u = 0; u < rhs.Length; u++) rhs[u] = -rhs[u];
         return rhs;
     }
 

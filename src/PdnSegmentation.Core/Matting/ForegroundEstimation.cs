@@ -34,15 +34,31 @@ public static class ForegroundEstimation
     /// </summary>
     public static ForegroundEstimate Estimate(ColorImage image, AlphaMatte alpha, ForegroundOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= new ForegroundOptions();
+        var (foreground, background) = Solve(image, alpha, options ?? new ForegroundOptions(), cancellationToken);
+        return new ForegroundEstimate(ToImage(foreground, alpha, image.Width, image.Height), ToImage(background, null, image.Width, image.Height));
+    }
+
+    /// <summary>
+    /// The foreground colours alone, as a BGRA image whose alpha is the matte's: what Refine Matte shows. Skips the
+    /// background image (a quarter of the memory this takes at 24 MP).
+    /// </summary>
+    public static ColorImage EstimateForeground(ColorImage image, AlphaMatte alpha, ForegroundOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var (foreground, _) = Solve(image, alpha, options ?? new ForegroundOptions(), cancellationToken);
+        return ToImage(foreground, alpha, image.Width, image.Height);
+    }
+
+    private static (float[] Foreground, float[] Background) Solve(ColorImage image, AlphaMatte alpha, ForegroundOptions options, CancellationToken cancellationToken)
+    {
         ImageGuard.SameSize("alpha matte", alpha.Width, alpha.Height, image.Width, image.Height);
         int w = image.Width, h = image.Height;
-        var colors = new float[3 * w * h];
+        // Colours as bytes (a quarter of the floats' memory: 72 instead of 288 MB at 24 MP), scaled when read.
+        var colors = new byte[3 * w * h];
         for (int y = 0; y < h; y++)
         {
             var row = image.Row(y);
             for (int x = 0; x < w; x++)
-                for (int c = 0; c < 3; c++) colors[3 * (y * w + x) + c] = row[4 * x + c] / 255f;
+                for (int c = 0; c < 3; c++) colors[3 * (y * w + x) + c] = row[4 * x + c];
         }
         var alphaValues = alpha.Values.ToArray();
 
@@ -51,7 +67,7 @@ public static class ForegroundEstimation
         float[] foreground = new float[3], background = new float[3];
         double[] mean = new double[3];
         for (int i = 0; i < w * h; i++) for (int c = 0; c < 3; c++) mean[c] += colors[3 * i + c];
-        for (int c = 0; c < 3; c++) foreground[c] = background[c] = (float)(mean[c] / (w * h));
+        for (int c = 0; c < 3; c++) foreground[c] = background[c] = (float)(mean[c] / 255 / (w * h));
         int pw = 1, ph = 1;
         for (int level = 0; level < levels; level++)
         {
@@ -68,13 +84,13 @@ public static class ForegroundEstimation
                     Sweep(levelColors, levelAlpha, foreground, background, lw, lh, parity, options, cancellationToken);
             pw = lw; ph = lh;
         }
-
-        return new ForegroundEstimate(ToImage(foreground, alphaValues, w, h), ToImage(background, null, w, h));
+        return (foreground, background);
     }
 
-    private static ColorImage ToImage(float[] colors, float[]? alpha, int w, int h)
+    private static ColorImage ToImage(float[] colors, AlphaMatte? matte, int w, int h)
     {
         var result = new ColorImage(w, h);
+        var alpha = matte is null ? default : matte.Values;
         for (int y = 0; y < h; y++)
         {
             var row = result.Row(y);
@@ -82,13 +98,13 @@ public static class ForegroundEstimation
             {
                 int i = y * w + x;
                 for (int c = 0; c < 3; c++) row[4 * x + c] = (byte)Math.Clamp(MathF.Round(colors[3 * i + c] * 255f), 0f, 255f);
-                row[4 * x + 3] = alpha is null ? (byte)255 : (byte)Math.Clamp(MathF.Round(alpha[i] * 255f), 0f, 255f);
+                row[4 * x + 3] = matte is null ? (byte)255 : (byte)Math.Clamp(MathF.Round(alpha[i] * 255f), 0f, 255f);
             }
         }
         return result;
     }
 
-    private static void Sweep(float[] colors, float[] alpha, float[] foreground, float[] background, int w, int h, int parity, ForegroundOptions options,
+    private static void Sweep(byte[] colors, float[] alpha, float[] foreground, float[] background, int w, int h, int parity, ForegroundOptions options,
         CancellationToken cancellationToken)
     {
         float epsilon = options.Regularization, omega = options.GradientWeight;
@@ -118,7 +134,7 @@ public static class ForegroundEstimation
                     float inverseDet = 1 / (m00 * m11 - m01 * m01);
                     for (int c = 0; c < 3; c++)
                     {
-                        float color = colors[3 * i + c];
+                        float color = colors[3 * i + c] * (1 / 255f);
                         float r0 = a0 * color + sumF[c], r1 = a1 * color + sumB[c];
                         foreground[3 * i + c] = Math.Clamp((m11 * r0 - m01 * r1) * inverseDet, 0f, 1f);
                         background[3 * i + c] = Math.Clamp((m00 * r1 - m01 * r0) * inverseDet, 0f, 1f);
@@ -127,10 +143,10 @@ public static class ForegroundEstimation
         });
     }
 
-    private static float[] ResizeNearest(float[] source, int sw, int sh, int dw, int dh, int channels)
+    private static T[] ResizeNearest<T>(T[] source, int sw, int sh, int dw, int dh, int channels)
     {
         if (sw == dw && sh == dh) return source;
-        var result = new float[dw * dh * channels];
+        var result = new T[dw * dh * channels];
         for (int y = 0; y < dh; y++)
         {
             int sy = Math.Min(sh - 1, (int)((y + 0.5) * sh / dh));

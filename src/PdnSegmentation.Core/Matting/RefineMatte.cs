@@ -37,7 +37,7 @@ public static class RefineMatte
         var scope = ProgressScope.For(progress);
         var alpha = EstimateAlpha(image, trimap, options, scope.Slice(0, 0.85), cancellationToken);
         // Decontamination uses the same multi-level estimate for both methods (Bayesian's own per-pixel F is noisier).
-        var colors = ForegroundEstimation.Estimate(image, alpha, options.Foreground, cancellationToken).Foreground;
+        var colors = ForegroundEstimation.EstimateForeground(image, alpha, options.Foreground, cancellationToken);
         scope.Report(1);
         return new MatteResult(alpha, colors, trimap);
     }
@@ -60,7 +60,7 @@ public static class RefineMatte
         CancellationToken cancellationToken = default)
     {
         var matte = BorderMatting.Estimate(image, segmentation, border, cancellationToken);
-        var colors = ForegroundEstimation.Estimate(image, matte.Alpha, foreground, cancellationToken).Foreground;
+        var colors = ForegroundEstimation.EstimateForeground(image, matte.Alpha, foreground, cancellationToken);
         return new MatteResult(matte.Alpha, colors, matte.Band);
     }
 

@@ -73,7 +73,7 @@ public sealed class DeepMatting : IDeviceModel, IDisposable
     public MatteResult Matte(ColorImage image, Trimap trimap, ForegroundOptions? foreground = null, CancellationToken cancellationToken = default)
     {
         var alpha = Estimate(image, trimap, cancellationToken);
-        return new MatteResult(alpha, ForegroundEstimation.Estimate(image, alpha, foreground, cancellationToken).Foreground, trimap);
+        return new MatteResult(alpha, ForegroundEstimation.EstimateForeground(image, alpha, foreground, cancellationToken), trimap);
     }
 
     public AlphaMatte Estimate(ColorImage image, Trimap trimap, CancellationToken cancellationToken = default)

@@ -48,7 +48,7 @@ public static class MattingAnything
                 : deepMatting.Estimate(image, trimap, cancellationToken);
         MatteDeparture.LimitToMask(alpha.Values, mask, band, uncertainty);
         scope.Report(0.85);
-        var colors = ForegroundEstimation.Estimate(image, alpha, matting.Foreground, cancellationToken).Foreground;
+        var colors = ForegroundEstimation.EstimateForeground(image, alpha, matting.Foreground, cancellationToken);
         scope.Report(1);
         return new MatteResult(alpha, colors, trimap);
     }
