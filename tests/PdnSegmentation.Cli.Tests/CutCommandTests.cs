@@ -92,6 +92,29 @@ public class CutCommandTests : IDisposable
         Assert.Equal(new[] { "broken.png" }, _cli.Files());
     }
 
+    [Fact]
+    public void AnEmptyFileIsNamedAsEmptyAndWritesNothing()
+    {
+        string path = _cli.PathOf("empty.png");
+        File.WriteAllBytes(path, []);
+        var (exit, _, stderr) = _cli.Run("cut", path, "--rect", "1,1,5,5", "-o", _cli.PathOf("cut.png"));
+        Assert.Equal(1, exit);
+        Assert.Contains("the file is empty", stderr);
+        Assert.DoesNotContain("   at ", stderr); // a message, not a stack trace
+        Assert.Equal(new[] { "empty.png" }, _cli.Files());
+    }
+
+    [Fact]
+    public void AFolderGivenAsTheImageIsNamedAsAFolder()
+    {
+        string path = _cli.PathOf("photos.png");
+        Directory.CreateDirectory(path);
+        var (exit, _, stderr) = _cli.Run("cut", path, "--rect", "1,1,5,5", "-o", _cli.PathOf("cut.png"));
+        Assert.Equal(1, exit);
+        Assert.Contains("is a folder", stderr);
+        Assert.False(File.Exists(_cli.PathOf("cut.png")));
+    }
+
     [Theory]
     [InlineData("500,500,10,10", "outside the 160×120 image")]
     [InlineData("10,10,0,20", "is empty")]

@@ -93,14 +93,24 @@ public static class ImageFiles
 
     private static Mat Decode(string path, ImreadModes mode, string what)
     {
+        if (Directory.Exists(path))
+            throw new InputFileException($"Cannot read the {what} '{path}': it is a folder, not an image file.");
         if (!File.Exists(path))
             throw new InputFileException($"Cannot read the {what} '{path}': the file does not exist.");
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new InputFileException($"Cannot read the {what} '{path}': {e.Message}"); }
+        if (bytes.Length == 0)
+            throw new InputFileException($"Cannot read the {what} '{path}': the file is empty (0 bytes); was it saved or downloaded completely?");
         // Decoding from memory avoids OpenCV's path handling (non-ASCII names on Windows).
-        var mat = Cv2.ImDecode(bytes, mode);
+        Mat mat;
+        try { mat = Cv2.ImDecode(bytes, mode); }
+        catch (OpenCVException e)
+        {
+            // Some codecs throw instead of returning nothing, e.g. on a damaged file or one too large to decode.
+            throw new InputFileException($"Cannot read the {what} '{path}': it is damaged or too large to decode ({e.ErrMsg}).");
+        }
         if (mat.Empty())
         {
             mat.Dispose();
