@@ -212,21 +212,16 @@ internal sealed class ClickPeer(string script, string python)
     public Mask Run(string imagePath, IReadOnlyList<Click> clicks, int width, int height)
     {
         string mask = Path.Combine(Path.GetTempPath(), $"pdnseg-click-peer-{Environment.ProcessId}.png");
-        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(imagePath);
+        var arguments = new List<string> { script, imagePath };
         foreach (var c in clicks)
         {
-            start.ArgumentList.Add("--point");
-            start.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"{c.X},{c.Y}:{(c.Positive ? "fg" : "bg")}"));
+            arguments.Add("--point");
+            arguments.Add(string.Create(CultureInfo.InvariantCulture, $"{c.X},{c.Y}:{(c.Positive ? "fg" : "bg")}"));
         }
-        start.ArgumentList.Add("--mask-out");
-        start.ArgumentList.Add(mask);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InputFileException($"The click peer failed (exit {process.ExitCode}): {error.Result.Trim()}");
+        arguments.Add("--mask-out");
+        arguments.Add(mask);
+        var run = ChildProcess.Run(python, arguments);
+        if (run.ExitCode != 0) throw new InputFileException($"The click peer failed (exit {run.ExitCode}): {run.Error.Trim()}");
         try
         {
             var (w, h, values) = ImageFiles.ReadGray(mask, "peer mask");

@@ -104,30 +104,13 @@ public static class GrabCutScaleBenchmark
 
     private static Run1 RunChild(string image, string rect, double mp, int iterations, string impl)
     {
-        var (file, prefix) = SelfCommand();
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in prefix) start.ArgumentList.Add(a);
-        foreach (var a in new[] { "bench", ChildCommand, "--image", image, "--rect", rect, "--megapixels", mp.ToString(CultureInfo.InvariantCulture),
-                     "--iterations", iterations.ToString(CultureInfo.InvariantCulture), "--impl", impl })
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        var line = stdout.Split('\n').LastOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
-        if (process.ExitCode != 0 || line is null)
-            throw new InputFileException($"The {impl} run at {mp} MP failed (exit {process.ExitCode}): {stderr.Result.Trim()}");
+        var run = ChildProcess.RunSelf(["bench", ChildCommand, "--image", image, "--rect", rect, "--megapixels", mp.ToString(CultureInfo.InvariantCulture),
+            "--iterations", iterations.ToString(CultureInfo.InvariantCulture), "--impl", impl]);
+        var line = run.Output.Split('\n').LastOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
+        if (run.ExitCode != 0 || line is null)
+            throw new InputFileException($"The {impl} run at {mp} MP failed (exit {run.ExitCode}): {run.Error.Trim()}");
         var f = line.Split(' ');
         return new Run1(double.Parse(f[1], CultureInfo.InvariantCulture), long.Parse(f[2], CultureInfo.InvariantCulture),
             long.Parse(f[3], CultureInfo.InvariantCulture), int.Parse(f[4], CultureInfo.InvariantCulture), int.Parse(f[5], CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>How to start this program again: the apphost itself, or "dotnet pdnseg.dll".</summary>
-    internal static (string File, string[] Prefix) SelfCommand()
-    {
-        string process = Environment.ProcessPath!;
-        return Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
-            ? (process, new[] { Path.Combine(AppContext.BaseDirectory, "pdnseg.dll") })
-            : (process, Array.Empty<string>());
     }
 }

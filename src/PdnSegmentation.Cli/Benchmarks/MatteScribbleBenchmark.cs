@@ -15,23 +15,6 @@ namespace PdnSegmentation.Cli.Benchmarks;
 /// </summary>
 internal static class MatteScribbleBenchmark
 {
-    // The peer harness: loads the same PNGs, compiles numba's kernels on a small problem first (as PyMatting's
-    // recorded times do), then times estimate_alpha_cf alone and writes the alpha as raw float32.
-    private const string PeerScript = """
-        import sys, time
-        import numpy as np, cv2
-        sys.path.insert(0, sys.argv[1])
-        from pymatting import estimate_alpha_cf
-        image = cv2.imread(sys.argv[2], cv2.IMREAD_COLOR)[:, :, ::-1].astype(np.float64) / 255
-        trimap = cv2.imread(sys.argv[3], cv2.IMREAD_GRAYSCALE).astype(np.float64) / 255
-        warm = np.full((48, 48), 0.5); warm[:, :6] = 0; warm[:, -6:] = 1
-        estimate_alpha_cf(np.ascontiguousarray(image[:48, :48]), warm)
-        start = time.perf_counter()
-        alpha = estimate_alpha_cf(image, trimap)
-        print(time.perf_counter() - start)
-        alpha.astype('<f4').tofile(sys.argv[4])
-        """;
-
     public static int Run(CommandContext context, string dataset, string? name, string sizes, string peerFolder, ClosedFormOptions options)
     {
         string scribbleFolder = Path.Combine(dataset, "scribbles2");
@@ -43,12 +26,11 @@ internal static class MatteScribbleBenchmark
         var strokes = ScribbleMasks.FromColorImage(ImageFiles.ReadColor(Path.Combine(scribbleFolder, name + ".png"), "scribbles"),
             LazySnapBenchmark.ObjectStroke, LazySnapBenchmark.BackgroundStroke);
         ImageGuard.SameSize("scribbles", strokes.Foreground.Width, strokes.Foreground.Height, source.Width, source.Height);
-        const string python = "/usr/bin/python3";
-        bool peer = peerFolder != "none" && File.Exists(python) && Directory.Exists(Path.Combine(peerFolder, "pymatting"));
+        var peer = PyMattingPeer.Locate(peerFolder, out string missing);
         var output = context.Out;
         output.WriteLine($"Closed-form matting from scribbles: {name} with scribbles2 as the trimap (object strokes white, background strokes black, " +
                          $"the rest unknown), enlarged; {Environment.ProcessorCount} cores. Peer: " +
-                         (peer ? $"PyMatting estimate_alpha_cf ({Path.GetFullPath(peerFolder)}), solve call timed after a warm-up." : "not run (no /usr/bin/python3 or PyMatting; see ../shared/peers/README.md)."));
+                         (peer is not null ? peer.Description + "." : $"not run ({missing})."));
         output.WriteLine();
         output.WriteLine("| MP | size | unknown | multigrid levels | CG iterations | ours s | PyMatting s | ratio | mean abs difference /255 |");
         output.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -57,15 +39,14 @@ internal static class MatteScribbleBenchmark
             var (image, trimap) = MatteScaleBenchmark.Enlarge(source, mp,
                 (x, y) => strokes.Foreground[x, y] ? (byte)255 : strokes.Background[x, y] ? (byte)0 : (byte)128);
             int w = image.Width, h = image.Height;
-            var labels = trimap.Labels.ToArray();
             var watch = Stopwatch.StartNew();
             var ours = ClosedFormMatting.Estimate(image, trimap, options, null, context.Cancellation);
             double seconds = watch.Elapsed.TotalSeconds;
             double unknown = (double)trimap.Count(TrimapLabel.Unknown) / (w * h);
             string peerSeconds = "–", ratio = "–", difference = "–";
-            if (peer)
+            if (peer is not null)
             {
-                var (peerTime, peerAlpha) = RunPeer(python, peerFolder, image, w, h, labels);
+                var (peerTime, peerAlpha) = RunPeer(peer, image, trimap);
                 double sum = 0;
                 var alpha = ours.Alpha.Values;
                 for (int i = 0; i < alpha.Length; i++) sum += Math.Abs(alpha[i] - peerAlpha[i]);
@@ -79,35 +60,26 @@ internal static class MatteScribbleBenchmark
         return ExitCodes.Success;
     }
 
-    private static (double Seconds, float[] Alpha) RunPeer(string python, string peerFolder, ColorImage image, int w, int h, byte[] trimap)
+    /// <summary>PyMatting on the same pixels: the enlarged photo and trimap written as PNGs, its alpha read back.</summary>
+    private static (double Seconds, float[] Alpha) RunPeer(PyMattingPeer peer, ColorImage image, Trimap trimap)
     {
+        int w = image.Width, h = image.Height;
         string stem = Path.Combine(Path.GetTempPath(), $"pdnseg-matte-peer-{Environment.ProcessId}");
-        string script = stem + ".py", imagePath = stem + "-image.png", trimapPath = stem + "-trimap.png", alphaPath = stem + "-alpha.f32";
+        string imagePath = stem + "-image.png", trimapPath = stem + "-trimap.png", alphaPath = stem + "-alpha.f32";
         try
         {
-            File.WriteAllText(script, PeerScript);
             File.WriteAllBytes(imagePath, ImageFiles.EncodeColor(image, imagePath));
-            File.WriteAllBytes(trimapPath, ImageFiles.EncodeGray(w, h, trimap, trimapPath));
-            var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in new[] { script, Path.GetFullPath(peerFolder), imagePath, trimapPath, alphaPath }) start.ArgumentList.Add(argument);
-            using var process = Process.Start(start)!;
-            var error = process.StandardError.ReadToEndAsync();
-            string text = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0) throw new InputFileException($"PyMatting failed (exit {process.ExitCode}): {error.Result.Trim()}");
+            File.WriteAllBytes(trimapPath, ImageFiles.EncodeGray(w, h, trimap.Labels.ToArray(), trimapPath));
+            double seconds = peer.Solve([(imagePath, trimapPath, alphaPath)])[0];
             var bytes = File.ReadAllBytes(alphaPath);
             if (bytes.Length != 4 * w * h) throw new InputFileException($"PyMatting wrote {bytes.Length} bytes of alpha, expected {4 * w * h}.");
             var alpha = new float[w * h];
             Buffer.BlockCopy(bytes, 0, alpha, 0, bytes.Length);
-            // PyMatting prints its own warnings (e.g. an incomplete Cholesky retried with a shift); the time is last.
-            string last = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
-            if (!double.TryParse(last, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
-                throw new InputFileException($"PyMatting printed no solve time: '{text.Trim()}'.");
             return (seconds, alpha);
         }
         finally
         {
-            foreach (var file in new[] { script, imagePath, trimapPath, alphaPath }) File.Delete(file);
+            foreach (var file in new[] { imagePath, trimapPath, alphaPath }) File.Delete(file);
         }
     }
 }

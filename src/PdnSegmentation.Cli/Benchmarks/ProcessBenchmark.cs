@@ -13,24 +13,6 @@ namespace PdnSegmentation.Cli.Benchmarks;
 /// </summary>
 public static class ProcessBenchmark
 {
-    // PyMatting over a list of image/trimap pairs in one interpreter: numba compiles on a small problem first, then
-    // each solve call alone is timed (the images are read before the clock starts).
-    private const string PyMattingScript = """
-        import sys, time
-        import numpy as np, cv2
-        sys.path.insert(0, sys.argv[1])
-        from pymatting import estimate_alpha_cf
-        warm = np.full((48, 48), 0.5); warm[:, :6] = 0; warm[:, -6:] = 1
-        estimate_alpha_cf(np.random.default_rng(0).random((48, 48, 3)), warm)
-        for line in open(sys.argv[2]):
-            image_path, trimap_path = line.rstrip('\n').split('\t')
-            image = cv2.imread(image_path, cv2.IMREAD_COLOR)[:, :, ::-1].astype(np.float64) / 255
-            trimap = cv2.imread(trimap_path, cv2.IMREAD_GRAYSCALE).astype(np.float64) / 255
-            start = time.perf_counter()
-            estimate_alpha_cf(image, trimap)
-            print('time', time.perf_counter() - start, flush=True)
-        """;
-
     public static Command Create(CommandContext context)
     {
         var dataset = new Option<string>("--dataset") { Description = "The alphamatting set (images/, trimap1/, trimap2/) or the GrabCut set (images/, boxes.csv).", Required = true };
@@ -58,16 +40,14 @@ public static class ProcessBenchmark
                      let trimap = Path.Combine(folder, set, name + ".png")
                      where File.Exists(trimap)
                      select (Name: name, Set: set, Image: Path.Combine(images, name + ".png"), Trimap: trimap)).ToList();
-        const string python = "/usr/bin/python3";
-        bool peer = pymatting != "none" && File.Exists(python) && Directory.Exists(Path.Combine(pymatting, "pymatting"));
+        var peer = PyMattingPeer.Locate(pymatting, out string missing);
         var output = context.Out;
-        var (exe, prefix) = GrabCutScaleBenchmark.SelfCommand();
-        output.WriteLine($"Whole process `{Path.GetFileName(exe)} {string.Join(' ', prefix.Select(Path.GetFileName))} matte IMAGE --trimap TRIMAP --alpha-out FILE` per image " +
+        output.WriteLine($"Whole process `{ChildProcess.SelfName} matte IMAGE --trimap TRIMAP --alpha-out FILE` per image " +
                          $"({pairs.Count} image/trimap pairs, {Environment.ProcessorCount} cores) against " +
-                         (peer ? "PyMatting's estimate_alpha_cf solve call in one warmed-up interpreter, same run." : "nothing (no /usr/bin/python3 or PyMatting; see ../shared/peers/README.md)."));
-        var peerSeconds = peer ? RunPyMatting(python, pymatting, pairs.Select(p => (p.Image, p.Trimap)).ToList()) : null;
+                         (peer is not null ? peer.Description + ", in one interpreter, same run." : $"nothing ({missing})."));
+        var peerSeconds = peer?.Solve(pairs.Select(p => (p.Image, p.Trimap, (string?)null)).ToList());
         string alpha = Path.Combine(Path.GetTempPath(), $"pdnseg-process-{Environment.ProcessId}.png");
-        RunSelf(exe, prefix, ["matte", pairs[0].Image, "--trimap", pairs[0].Trimap, "--alpha-out", alpha]); // warms the disk cache
+        RunSelf(["matte", pairs[0].Image, "--trimap", pairs[0].Trimap, "--alpha-out", alpha]); // warms the disk cache
         output.WriteLine();
         output.WriteLine("| image | trimap | s pdnseg process | s PyMatting solve | ratio |");
         output.WriteLine("|---|---|---:|---:|---:|");
@@ -77,7 +57,7 @@ public static class ProcessBenchmark
         {
             context.Cancellation.ThrowIfCancellationRequested();
             var p = pairs[i];
-            double seconds = RunSelf(exe, prefix, ["matte", p.Image, "--trimap", p.Trimap, "--alpha-out", alpha]);
+            double seconds = RunSelf(["matte", p.Image, "--trimap", p.Trimap, "--alpha-out", alpha]);
             ours.Add(seconds);
             string peerText = "–", ratio = "–";
             if (peerSeconds is not null)
@@ -103,13 +83,12 @@ public static class ProcessBenchmark
     {
         var samples = SegmentationDataset.Open(folder).Samples.Take(limit ?? int.MaxValue).ToList();
         var output = context.Out;
-        var (exe, prefix) = GrabCutScaleBenchmark.SelfCommand();
-        output.WriteLine($"Whole process `{Path.GetFileName(exe)} {string.Join(' ', prefix.Select(Path.GetFileName))} cut IMAGE --rect X,Y,W,H -o FILE` per image " +
+        output.WriteLine($"Whole process `{ChildProcess.SelfName} cut IMAGE --rect X,Y,W,H -o FILE` per image " +
                          $"(its defaults: at most 5 iterations) against OpenCV's grabCut in this process (5 iterations, from the decoded image), " +
                          $"{samples.Count} images of {Path.GetFullPath(folder)}, {Environment.ProcessorCount} cores.");
         string cutout = Path.Combine(Path.GetTempPath(), $"pdnseg-process-{Environment.ProcessId}.png");
         string Rect(SegmentationSample s) => string.Create(CultureInfo.InvariantCulture, $"{s.Box.X},{s.Box.Y},{s.Box.Width},{s.Box.Height}");
-        RunSelf(exe, prefix, ["cut", samples[0].ImagePath, "--rect", Rect(samples[0]), "-o", cutout]); // warms the disk cache
+        RunSelf(["cut", samples[0].ImagePath, "--rect", Rect(samples[0]), "-o", cutout]); // warms the disk cache
         output.WriteLine();
         output.WriteLine("| image | size | s pdnseg process | s OpenCV grabCut | ratio |");
         output.WriteLine("|---|---|---:|---:|---:|");
@@ -120,7 +99,7 @@ public static class ProcessBenchmark
         foreach (var sample in samples)
         {
             context.Cancellation.ThrowIfCancellationRequested();
-            double seconds = RunSelf(exe, prefix, ["cut", sample.ImagePath, "--rect", Rect(sample), "-o", cutout]);
+            double seconds = RunSelf(["cut", sample.ImagePath, "--rect", Rect(sample), "-o", cutout]);
             var image = ImageFiles.ReadColor(sample.ImagePath);
             using var peer = new OpenCvGrabCut(image);
             double peerSeconds;
@@ -147,45 +126,11 @@ public static class ProcessBenchmark
         return ExitCodes.Success;
     }
 
-    /// <summary>Runs pdnseg once and returns its wall time; its output is discarded, a failure stops the benchmark.</summary>
-    private static double RunSelf(string exe, string[] prefix, string[] arguments)
+    /// <summary>Runs pdnseg once and returns its wall time; a failure stops the benchmark.</summary>
+    private static double RunSelf(string[] arguments)
     {
-        var start = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in prefix.Concat(arguments)) start.ArgumentList.Add(a);
-        var watch = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        double seconds = watch.Elapsed.TotalSeconds;
-        if (process.ExitCode != 0) throw new InputFileException($"pdnseg {string.Join(' ', arguments)} failed (exit {process.ExitCode}): {error.Result.Trim()}");
-        return seconds;
-    }
-
-    private static double[] RunPyMatting(string python, string folder, List<(string Image, string Trimap)> pairs)
-    {
-        string stem = Path.Combine(Path.GetTempPath(), $"pdnseg-pymatting-{Environment.ProcessId}");
-        try
-        {
-            File.WriteAllText(stem + ".py", PyMattingScript);
-            File.WriteAllLines(stem + ".txt", pairs.Select(p => Path.GetFullPath(p.Image) + "\t" + Path.GetFullPath(p.Trimap)));
-            var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { stem + ".py", Path.GetFullPath(folder), stem + ".txt" }) start.ArgumentList.Add(a);
-            using var process = Process.Start(start)!;
-            var error = process.StandardError.ReadToEndAsync();
-            string text = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0) throw new InputFileException($"PyMatting failed (exit {process.ExitCode}): {error.Result.Trim()}");
-            // PyMatting prints its own warnings on stdout; the times are the lines this harness marks.
-            var times = text.Split('\n').Where(l => l.StartsWith("time ", StringComparison.Ordinal))
-                .Select(l => double.Parse(l.AsSpan(5), NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
-            if (times.Length != pairs.Count) throw new InputFileException($"PyMatting reported {times.Length} times for {pairs.Count} images.");
-            return times;
-        }
-        finally
-        {
-            File.Delete(stem + ".py");
-            File.Delete(stem + ".txt");
-        }
+        var run = ChildProcess.RunSelf(arguments);
+        if (run.ExitCode != 0) throw new InputFileException($"pdnseg {string.Join(' ', arguments)} failed (exit {run.ExitCode}): {run.Error.Trim()}");
+        return run.Seconds;
     }
 }

@@ -44,6 +44,9 @@ public sealed class Trimap
 
     public ReadOnlySpan<byte> Labels => _labels;
 
+    /// <summary>The labels' own array, for the engine's parallel loops (lambdas cannot capture a span); not to be written.</summary>
+    internal byte[] LabelArray => _labels;
+
     public TrimapLabel this[int x, int y]
     {
         get => (TrimapLabel)_labels[y * Width + x];

@@ -217,14 +217,15 @@ public sealed class MattingLaplacian
     }
 
     /// <summary>
-    /// (L x)_i for each of this Laplacian's pixels (in their order), where x is 1 on the pixels labelled
-    /// <paramref name="one"/> and 0 elsewhere: the closed-form system's right-hand side comes from it. Unlike
+    /// (L x)_i for each of this Laplacian's pixels (in their order), where x is 1 on the pixels the trimap labels
+    /// <paramref name="label"/> and 0 elsewhere: the closed-form system's right-hand side comes from it. Unlike
     /// <see cref="Multiply"/> it needs no image-sized vectors (two doubles per pixel: 384 MB at 24 MP).
     /// </summary>
-    public double[] MultiplyIndicator(ReadOnlySpan<byte> labels, byte one)
+    public double[] MultiplyIndicator(Trimap trimap, TrimapLabel label)
     {
-        if (labels.Length != _width * _height) throw new ArgumentException("One label per pixel is needed.", nameof(labels));
-        var indicator = labels.ToArray(); // the lambdas below cannot capture a span
+        if (trimap.Width != _width || trimap.Height != _height) throw new ArgumentException("The trimap must have the image's size.", nameof(trimap));
+        var indicator = trimap.LabelArray;
+        byte one = (byte)label;
         var result = new double[_pixels.Length];
         WindowPass(new IndicatorValues(indicator, one));
         ParallelRanges(_pixels.Length, (start, end) =>

@@ -32,6 +32,7 @@ public sealed class AggregationMultigrid
     private readonly MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double> _coarsest;
     private readonly double[][] _coarseRhs;   // right-hand side of each level below the finest
     private readonly double[][] _coarseSolution;
+    private readonly Vector<double>? _coarsestRhs, _coarsestSolution; // views of the last level's arrays
 
     /// <summary>Levels including the finest and the coarsest.</summary>
     public int LevelCount => _levels.Count + 1;
@@ -75,9 +76,14 @@ public sealed class AggregationMultigrid
         _coarsest = dense.Cholesky();
         _coarseRhs = [.. coarseRhs];
         _coarseSolution = [.. coarseSolution];
+        if (_levels.Count > 0)
+        {
+            _coarsestRhs = Vector<double>.Build.Dense(_coarseRhs[^1]);
+            _coarsestSolution = Vector<double>.Build.Dense(_coarseSolution[^1]);
+        }
     }
 
-    /// <summary>z = M⁻¹ r by one V-cycle (no allocation).</summary>
+    /// <summary>z = M⁻¹ r by one V-cycle (no allocation when there are coarse levels).</summary>
     public void Solve(double[] r, double[] z) => Cycle(0, r, z);
 
     private void Cycle(int depth, double[] r, double[] z)
@@ -85,7 +91,8 @@ public sealed class AggregationMultigrid
         if (depth == _levels.Count)
         {
             // Dense wrappers share the arrays; the factorisation solves into z without a copy.
-            _coarsest.Solve(Vector<double>.Build.Dense(r), Vector<double>.Build.Dense(z));
+            if (_coarsestRhs is not null) _coarsest.Solve(_coarsestRhs, _coarsestSolution!);
+            else _coarsest.Solve(Vector<double>.Build.Dense(r), Vector<double>.Build.Dense(z));
             return;
         }
         var level = _levels[depth];
