@@ -105,14 +105,20 @@ public class CutCommandTests : IDisposable
     }
 
     [Fact]
-    public void AFolderGivenAsTheImageIsNamedAsAFolder()
+    public void AFolderGivenForAFileIsNamedAsAFolder()
     {
-        string path = _cli.PathOf("photos.png");
-        Directory.CreateDirectory(path);
-        var (exit, _, stderr) = _cli.Run("cut", path, "--rect", "1,1,5,5", "-o", _cli.PathOf("cut.png"));
+        string image = _cli.WriteImage("photo.png", _scene.Image);
+        string folder = _cli.PathOf("hints.png");
+        Directory.CreateDirectory(folder);
+        var (exit, _, stderr) = _cli.Run("cut", image, "--rect", Rect, "--fg", folder, "-o", _cli.PathOf("cut.png"));
         Assert.Equal(1, exit);
-        Assert.Contains("is a folder", stderr);
+        Assert.Contains("'" + folder + "': it is a folder", stderr);
         Assert.False(File.Exists(_cli.PathOf("cut.png")));
+
+        // A folder as the image is a batch: its outputs need --out-dir, not one -o file.
+        (exit, _, stderr) = _cli.Run("cut", folder, "--rect", Rect, "-o", _cli.PathOf("cut.png"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--out-dir", stderr);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using static PdnSegmentation.Deep.Tests.Pdnseg;
 using PdnSegmentation.Cli;
 using PdnSegmentation.TestSupport;
 
@@ -13,12 +14,6 @@ public sealed class ModelsCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(Path.GetDirectoryName(_models)!, recursive: true);
 
-    private static (int Exit, string Out, string Error) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        return (CliApp.Run(args, stdout, stderr), stdout.ToString(), stderr.ToString());
-    }
 
     private Models.ModelStore ModelsStore() => Models.ModelStore.Beside(AppContext.BaseDirectory) with { UserFolder = _models };
 

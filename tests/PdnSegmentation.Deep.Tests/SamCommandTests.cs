@@ -1,3 +1,4 @@
+using static PdnSegmentation.Deep.Tests.Pdnseg;
 using PdnSegmentation.Cli;
 using PdnSegmentation.Cli.Files;
 using PdnSegmentation.Deep.Runtime;
@@ -24,13 +25,6 @@ public class SamCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private (int Exit, string Out, string Error) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = CliApp.Run(args, stdout, stderr);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
 
     private static string Lemur => Path.Combine(SharedData.RepositoryRoot(), "samples", "lemur", "lemur.png");
 

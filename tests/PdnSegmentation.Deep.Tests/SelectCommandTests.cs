@@ -1,3 +1,4 @@
+using static PdnSegmentation.Deep.Tests.Pdnseg;
 using PdnSegmentation.Cli;
 using PdnSegmentation.Cli.Files;
 using PdnSegmentation.Clicks;
@@ -19,12 +20,6 @@ public sealed class SelectCommandTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_folder, name);
 
-    private static (int Exit, string Out, string Error) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        return (CliApp.Run(args, stdout, stderr), stdout.ToString(), stderr.ToString());
-    }
 
     private ModelStore Store => ModelStore.Beside(AppContext.BaseDirectory) with { UserFolder = PathOf("user-models") };
 

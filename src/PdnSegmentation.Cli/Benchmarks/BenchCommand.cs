@@ -18,6 +18,7 @@ public static class BenchCommand
             SamBenchmark.Create(context),
             ClickBenchmark.Create(context),
             ProcessBenchmark.Create(context),
+            BatchBenchmark.Create(context),
         };
 
     /// <summary><c>--limit N</c>: only a dataset's first N images (a quick run), the same for every dataset benchmark.</summary>

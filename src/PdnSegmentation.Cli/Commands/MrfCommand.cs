@@ -33,7 +33,7 @@ public static class MrfCommand
         if (!(beta >= 0) || double.IsInfinity(beta)) throw new UsageException($"--beta must be a non-negative number (got {beta}).");
         ImageFiles.CheckGrayOutputName(outputPath);
         OutputFiles.CheckWritable(outputPath);
-        var image = ImageFiles.ReadColor(imagePath);
+        var image = ImageFiles.ReadColor(imagePath, "image", context.MaxPixels);
         var models = LabelModels.FromImage(image, labelCount);
         var options = new PottsOptions { Coupling = beta, EightNeighbours = neighbours == 8 };
         PottsResult result;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using PdnSegmentation.Cli.Files;
 using PdnSegmentation.Cli.Terminal;
+using PdnSegmentation.Deep.Matting;
 using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Deep.Sam;
 using PdnSegmentation.Deep.Subject;
@@ -55,15 +56,14 @@ public static class SamCommand
     /// The outputs of a prompted cut (sam, select): the hard mask and cut-out, or with <paramref name="band"/> the
     /// Matting Anything chain on the mask (an installed deep matting model for the band, else closed-form).
     /// </summary>
-    internal static void WriteCut(CommandContext context, ColorImage image, Mask mask, double? band, string? mattingModel, string? modelsDir, ExecutionDevice device,
-        string? outputPath, string? maskPath)
+    /// <param name="deep">The installed deep matting model the caller opened for the band (<see cref="ModelsCommand.OpenMatting"/>), or null.</param>
+    internal static void WriteCut(CommandContext context, ColorImage image, Mask mask, double? band, DeepMatting? deep, string? outputPath, string? maskPath)
     {
         if (band is not { } width)
         {
             CutOutFiles.WriteHard(image, mask, outputPath, maskPath, context.Cancellation);
             return;
         }
-        using var deep = ModelsCommand.OpenMatting(context, mattingModel, modelsDir, device);
         MatteResult matte;
         using (var progress = new ConsoleProgress(context.Error, "Matting"))
             matte = MattingAnything.FromMask(image, mask, null, new TrimapBandOptions { BandWidth = width }, null, progress, context.Cancellation, deep);
@@ -82,7 +82,7 @@ public static class SamCommand
         OutputFiles.CheckWritable(outputPath);
         OutputFiles.CheckWritable(maskPath);
         var chosen = ModelsCommand.Store(modelsDir).SegmentAnything(modelName);
-        var image = ImageFiles.ReadColor(imagePath);
+        var image = ImageFiles.ReadColor(imagePath, "image", context.MaxPixels);
         foreach (var (x, y, _) in points)
             if (x < 0 || y < 0 || x >= image.Width || y >= image.Height)
                 throw new SegmentationInputException($"The point ({x}, {y}) lies outside the {image.Width}×{image.Height} image.");
@@ -91,7 +91,8 @@ public static class SamCommand
         var result = sam.Segment(image, new SamPrompt(box, points), context.Cancellation);
         if (result.Mask.IsEmpty) throw new SegmentationInputException("Segment Anything found nothing under this prompt: click on the object itself, or draw a box around it.");
 
-        WriteCut(context, image, result.Mask, band, mattingModel, modelsDir, SubjectCommand.ParseDevice(deviceName), outputPath, maskPath);
+        using (var deep = band is null ? null : ModelsCommand.OpenMatting(context, mattingModel, modelsDir, SubjectCommand.ParseDevice(deviceName)))
+            WriteCut(context, image, result.Mask, band, deep, outputPath, maskPath);
         long count = result.Mask.CountSet();
         context.Out.WriteLine($"{Path.GetFileName(outputPath ?? maskPath)}: {count} object pixels ({100.0 * count / image.PixelCount:F1} %), model {chosen.Name}, mask {result.Variant} (predicted IoU {result.PredictedIoU:F2}), device {sam.Device.Device}");
         return ExitCodes.Success;

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using PdnSegmentation.Cli.Batch;
 using PdnSegmentation.Cli.Files;
 using PdnSegmentation.Cli.Terminal;
 using PdnSegmentation.Clicks;
 using PdnSegmentation.Deep.Clicks;
+using PdnSegmentation.Deep.Matting;
 using PdnSegmentation.Imaging;
 
 namespace PdnSegmentation.Cli.Commands;
@@ -13,10 +15,12 @@ namespace PdnSegmentation.Cli.Commands;
 /// </summary>
 public static class SelectCommand
 {
+    private sealed record Settings(IReadOnlyList<Click> Clicks, PixelRect? Box, double? Band);
+
     public static Command Create(CommandContext context)
     {
-        var image = new Argument<string>("image") { Description = "The photo (PNG, JPEG, BMP, TIFF, WebP)." };
-        var points = new Option<string[]>("--point") { Description = "A click: X,Y (on the object) or X,Y:bg (on the background); repeat for more, in the order clicked.", DefaultValueFactory = _ => [] };
+        var batch = new BatchArguments();
+        var points = new Option<string[]>("--point") { Description = "A click: X,Y (on the object) or X,Y:bg (on the background); repeat for more, in the order clicked (with several images: the same for each).", DefaultValueFactory = _ => [] };
         var box = new Option<string?>("--box") { Description = "A box around the object: X,Y,W,H in pixels (outside it is background)." };
         var model = new Option<string?>("--model")
         {
@@ -33,41 +37,48 @@ public static class SelectCommand
         var output = new Option<string?>("--output", "-o") { Description = "Write the cut-out: straight-alpha RGBA PNG." };
         var command = new Command("select", "Click to select: the object under object / background clicks and an optional box (works without any downloaded model).")
         {
-            image, points, box, model, device, matte, band, mattingModel, modelsDir, maskOut, output,
+            points, box, model, device, matte, band, mattingModel, modelsDir, maskOut, output,
         };
-        command.SetAction(parse => Run(context, parse.GetRequiredValue(image), parse.GetValue(points) ?? [], parse.GetValue(box), parse.GetValue(model),
-            parse.GetRequiredValue(device), parse.GetValue(matte) ? parse.GetValue(band) : null, parse.GetValue(mattingModel), parse.GetValue(modelsDir),
-            parse.GetValue(maskOut), parse.GetValue(output)));
+        batch.AddTo(command);
+        command.SetAction(parse =>
+        {
+            string[] pointTexts = parse.GetValue(points) ?? [];
+            string? boxText = parse.GetValue(box);
+            double? bandWidth = parse.GetValue(matte) ? parse.GetValue(band) : null;
+            if (boxText is null && pointTexts.Length == 0) throw new UsageException("Give at least one click (--point X,Y on the object) or a --box X,Y,W,H around it.");
+            if (bandWidth is < 1 or > 500) throw new UsageException($"--band must be between 1 and 500 pixels (got {bandWidth}).");
+            var clicks = pointTexts.Select(SamCommand.ParsePoint).Select(p => new Click((int)Math.Round(p.X), (int)Math.Round(p.Y), p.Foreground)).ToList();
+            var settings = new Settings(clicks, boxText is null ? null : Arguments.ParseRectangle(boxText, "--box"), bandWidth);
+            var plan = batch.Plan(parse, parse.GetValue(output), parse.GetValue(maskOut), []);
+            var deviceChoice = SubjectCommand.ParseDevice(parse.GetRequiredValue(device));
+            string? modelsFolder = parse.GetValue(modelsDir);
+            using var engine = ClickModel.Open(ModelsCommand.Store(modelsFolder), parse.GetValue(model), deviceChoice);
+            if (engine.DeviceModel is { } deep) SubjectCommand.Prepare(context, deep, engine.Name);
+            using var deepMatting = bandWidth is null ? null : ModelsCommand.OpenMatting(context, parse.GetValue(mattingModel), modelsFolder, deviceChoice);
+            var gate = new object();
+            return BatchRunner.Run(context, plan, 120, (job, jobContext) =>
+            {
+                if (engine.SupportsConcurrentImages) Select(jobContext, settings, engine, deepMatting, job);
+                else lock (gate) Select(jobContext, settings, engine, deepMatting, job);
+            });
+        });
         return command;
     }
 
-    private static int Run(CommandContext context, string imagePath, string[] pointTexts, string? boxText, string? modelName, string deviceName, double? band,
-        string? mattingModel, string? modelsDir, string? maskPath, string? outputPath)
+    private static void Select(CommandContext context, Settings settings, ClickModel engine, DeepMatting? deepMatting, ImageJob job)
     {
-        if (maskPath is null && outputPath is null) throw new UsageException("Nothing to write: give --mask-out <mask.png> and/or -o <cutout.png>.");
-        if (boxText is null && pointTexts.Length == 0) throw new UsageException("Give at least one click (--point X,Y on the object) or a --box X,Y,W,H around it.");
-        if (band is < 1 or > 500) throw new UsageException($"--band must be between 1 and 500 pixels (got {band}).");
-        PixelRect? box = boxText is null ? null : Arguments.ParseRectangle(boxText, "--box");
-        var clicks = pointTexts.Select(SamCommand.ParsePoint).Select(p => new Click((int)Math.Round(p.X), (int)Math.Round(p.Y), p.Foreground)).ToList();
-        if (outputPath is not null) ImageFiles.CheckColorOutputName(outputPath);
-        if (maskPath is not null) ImageFiles.CheckGrayOutputName(maskPath);
-        OutputFiles.CheckWritable(outputPath);
-        OutputFiles.CheckWritable(maskPath);
-        var image = ImageFiles.ReadColor(imagePath);
-        var deviceChoice = SubjectCommand.ParseDevice(deviceName);
-        using var engine = ClickModel.Open(ModelsCommand.Store(modelsDir), modelName, deviceChoice);
-        if (engine.DeviceModel is { } deep) SubjectCommand.Prepare(context, deep, engine.Name);
+        var image = ImageFiles.ReadColor(job.ImagePath, "image", context.MaxPixels);
         // The session checks every click (inside the image, object clicks inside the box) before any work.
-        var session = new ClickSession(image, null, box, engine.PriorFor(image));
+        var session = new ClickSession(image, null, settings.Box, engine.PriorFor(image));
         Mask mask;
         using (var progress = new ConsoleProgress(context.Error, "Selecting"))
-            mask = session.AddRange(clicks, progress, context.Cancellation);
+            mask = session.AddRange(settings.Clicks, progress, context.Cancellation);
         if (mask.IsEmpty) throw new SegmentationInputException("Nothing was selected: click on the object itself.");
 
-        SamCommand.WriteCut(context, image, mask, band, mattingModel, modelsDir, deviceChoice, outputPath, maskPath);
+        SamCommand.WriteCut(context, image, mask, settings.Band, deepMatting, job.CutOutPath, job.MaskPath);
         long count = mask.CountSet();
-        context.Out.WriteLine($"{Path.GetFileName(outputPath ?? maskPath)}: {count} object pixels ({100.0 * count / image.PixelCount:F1} %), " +
-                              $"{clicks.Count} click{(clicks.Count == 1 ? "" : "s")}{(box is null ? "" : " and a box")}, {engine.Description}");
-        return ExitCodes.Success;
+        int clicks = settings.Clicks.Count;
+        context.Out.WriteLine($"{Path.GetFileName(job.CutOutPath ?? job.MaskPath)}: {count} object pixels ({100.0 * count / image.PixelCount:F1} %), " +
+                              $"{clicks} click{(clicks == 1 ? "" : "s")}{(settings.Box is null ? "" : " and a box")}, {engine.Description}");
     }
 }

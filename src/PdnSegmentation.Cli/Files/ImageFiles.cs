@@ -7,10 +7,13 @@ namespace PdnSegmentation.Cli.Files;
 /// <summary>Image files in and out, through OpenCV's codecs. The only place the CLI touches pixel formats.</summary>
 public static class ImageFiles
 {
-    /// <summary>Reads any image OpenCV decodes as 8-bit BGRA (grey, BGR, BGRA, 16-bit are converted).</summary>
-    public static ColorImage ReadColor(string path, string what = "image")
+    /// <summary>The pixel limit files are checked against before decoding, unless a command is given another.</summary>
+    public const long DefaultMaxPixels = 250_000_000;
+
+    /// <summary>Reads an image as shown (EXIF orientation applied) as 8-bit BGRA (grey, BGR, 16-bit are converted).</summary>
+    public static ColorImage ReadColor(string path, string what = "image", long maxPixels = DefaultMaxPixels)
     {
-        using var mat = Decode(path, ImreadModes.Unchanged, what);
+        using var mat = Decode(path, ImreadModes.Unchanged, what, maxPixels);
         using var eight = ToEightBit(mat);
         using var bgra = new Mat();
         switch (eight.Channels())
@@ -25,22 +28,26 @@ public static class ImageFiles
         return image;
     }
 
-    /// <summary>Reads a single-channel 8-bit picture (mask, trimap); colour files are converted to grey.</summary>
-    public static (int Width, int Height, byte[] Values) ReadGray(string path, string what)
+    /// <summary>Reads a single-channel 8-bit picture (mask, trimap) as shown; colour files are converted to grey.</summary>
+    public static (int Width, int Height, byte[] Values) ReadGray(string path, string what, long maxPixels = DefaultMaxPixels)
     {
-        using var mat = Decode(path, ImreadModes.Grayscale, what);
+        using var mat = Decode(path, ImreadModes.Grayscale | ImreadModes.IgnoreOrientation, what, maxPixels);
         var values = new byte[mat.Width * mat.Height];
         CopyRows(mat, values, mat.Width, mat.Width);
         return (mat.Width, mat.Height, values);
     }
 
     /// <summary>Reads a mask: any non-zero pixel is set.</summary>
-    public static Mask ReadMask(string path, string what, int expectedWidth, int expectedHeight)
+    public static Mask ReadMask(string path, string what, int expectedWidth, int expectedHeight, long maxPixels = DefaultMaxPixels)
     {
-        var (w, h, values) = ReadGray(path, what);
+        var (w, h, values) = ReadGray(path, what, maxPixels);
         ImageGuard.SameSize($"{what} '{Path.GetFileName(path)}'", w, h, expectedWidth, expectedHeight);
         return Mask.FromBytes(w, h, values);
     }
+
+    /// <summary>The header of an image file (format, stored size, orientation), checked as <see cref="ReadColor"/> checks it.</summary>
+    public static ImageHeader ReadHeader(string path, string what = "image", long maxPixels = DefaultMaxPixels) =>
+        CheckedHeader(path, ReadBytes(path, what), what, maxPixels);
 
     /// <summary>Encodes BGRA pixels; the extension picks the format, which must keep transparency.</summary>
     public static byte[] EncodeColor(ColorImage image, string path)
@@ -91,18 +98,35 @@ public static class ImageFiles
         return ext;
     }
 
-    private static Mat Decode(string path, ImreadModes mode, string what)
+    private static byte[] ReadBytes(string path, string what)
     {
         if (Directory.Exists(path))
             throw new InputFileException($"Cannot read the {what} '{path}': it is a folder, not an image file.");
         if (!File.Exists(path))
             throw new InputFileException($"Cannot read the {what} '{path}': the file does not exist.");
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try { return File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new InputFileException($"Cannot read the {what} '{path}': {e.Message}"); }
+    }
+
+    private static ImageHeader CheckedHeader(string path, ReadOnlySpan<byte> bytes, string what, long maxPixels)
+    {
         if (bytes.Length == 0)
             throw new InputFileException($"Cannot read the {what} '{path}': the file is empty (0 bytes); was it saved or downloaded completely?");
+        ImageHeader header;
+        try { header = ImageHeaders.Read(bytes); }
+        catch (ImageHeaderException e) { throw new InputFileException($"Cannot read the {what} '{path}': {e.Message}."); }
+        if (header.PixelCount > maxPixels)
+            throw new InputFileException($"Cannot read the {what} '{path}': it is {header.Width} × {header.Height} ({header.PixelCount / 1e6:0.#} megapixels), " +
+                                         $"more than the limit of {maxPixels / 1e6:0.###}; if the file is genuine, raise the limit with --max-megapixels.");
+        return header;
+    }
+
+    private static Mat Decode(string path, ImreadModes mode, string what, long maxPixels)
+    {
+        byte[] bytes = ReadBytes(path, what);
+        var header = CheckedHeader(path, bytes, what, maxPixels);
+        ImageHeaders.ClearTiffOrientation(bytes, header);
         // Decoding from memory avoids OpenCV's path handling (non-ASCII names on Windows).
         Mat mat;
         try { mat = Cv2.ImDecode(bytes, mode); }
@@ -111,12 +135,33 @@ public static class ImageFiles
             // Some codecs throw instead of returning nothing, e.g. on a damaged file or one too large to decode.
             throw new InputFileException($"Cannot read the {what} '{path}': it is damaged or too large to decode ({e.ErrMsg}).");
         }
-        if (mat.Empty())
+        if (mat.Empty() || mat.Width != header.Width || mat.Height != header.Height)
         {
             mat.Dispose();
-            throw new InputFileException($"Cannot read the {what} '{path}': it is not an image this program can decode (PNG, JPEG, BMP, TIFF, WebP).");
+            throw new InputFileException($"Cannot read the {what} '{path}': it is damaged (the {header.Format.ToString().ToUpperInvariant()} decoder could not read its pixels).");
         }
-        return mat;
+        return Orient(mat, header.Orientation);
+    }
+
+    /// <summary>Turns the stored pixels to the displayed frame (the orientation tag's meaning, as viewers apply it).</summary>
+    private static Mat Orient(Mat stored, ExifOrientation orientation)
+    {
+        if (orientation == ExifOrientation.Normal) return stored;
+        var shown = new Mat();
+        using (stored)
+        {
+            switch (orientation)
+            {
+                case ExifOrientation.FlipHorizontal: Cv2.Flip(stored, shown, FlipMode.Y); break;
+                case ExifOrientation.Rotate180: Cv2.Rotate(stored, shown, RotateFlags.Rotate180); break;
+                case ExifOrientation.FlipVertical: Cv2.Flip(stored, shown, FlipMode.X); break;
+                case ExifOrientation.Transpose: Cv2.Transpose(stored, shown); break;
+                case ExifOrientation.Rotate90Clockwise: Cv2.Rotate(stored, shown, RotateFlags.Rotate90Clockwise); break;
+                case ExifOrientation.Transverse: Cv2.Rotate(stored, shown, RotateFlags.Rotate90Clockwise); Cv2.Flip(shown, shown, FlipMode.X); break;
+                case ExifOrientation.Rotate90CounterClockwise: Cv2.Rotate(stored, shown, RotateFlags.Rotate90Counterclockwise); break;
+            }
+        }
+        return shown;
     }
 
     private static Mat ToEightBit(Mat mat)

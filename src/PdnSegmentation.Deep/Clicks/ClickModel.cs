@@ -55,6 +55,12 @@ public sealed class ClickModel : IDisposable
         return new ClickModel(model.Name, $"click engine with {model.Name}'s salient object", SubjectSelector.Open(model, new SelectSubjectOptions { Device = device, Refinement = null }), null);
     }
 
+    /// <summary>
+    /// Whether priors for several photos may be computed at once (a batch): the subject model's runs are
+    /// independent; Segment Anything keeps one cache of image embeddings, so its photos go one at a time.
+    /// </summary>
+    public bool SupportsConcurrentImages => _sam is null;
+
     /// <summary>The prior for one photo (the subject model runs once per photo, on first use).</summary>
     public IClickPrior? PriorFor(ColorImage image) =>
         _sam is not null ? new SamClickPrior(_sam, image, Name) : _subject is not null ? new SubjectClickPrior(_subject, image) : null;
