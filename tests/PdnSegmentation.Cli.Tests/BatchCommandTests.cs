@@ -218,3 +218,27 @@ public class BatchCommandTests(ITestOutputHelper log) : IDisposable
         Assert.Equal(7, _cli.Files().Length);
     }
 }
+
+public class MemoryBudgetTests
+{
+    private static async Task<bool> FinishesWithin<T>(Task<T> task, int milliseconds) => await Task.WhenAny(task, Task.Delay(milliseconds)) == task;
+
+    [Fact]
+    public async Task AnImageWaitsUntilItsEstimateFitsAndAnOversizedOneRunsAlone()
+    {
+        var budget = new PdnSegmentation.Cli.Batch.MemoryBudget(100);
+        var first = budget.Acquire(60, CancellationToken.None);
+        var second = Task.Run(() => budget.Acquire(60, CancellationToken.None));
+        Assert.False(await FinishesWithin(second, 300)); // 60 + 60 > 100: waits
+        first.Dispose();
+        Assert.True(await FinishesWithin(second, 5000));
+        var huge = Task.Run(() => budget.Acquire(1_000, CancellationToken.None));
+        Assert.False(await FinishesWithin(huge, 300)); // larger than the whole budget: waits until nothing else runs
+        (await second).Dispose();
+        Assert.True(await FinishesWithin(huge, 5000));
+        using var cancelled = new CancellationTokenSource(200);
+        Assert.ThrowsAny<OperationCanceledException>(() => budget.Acquire(10, cancelled.Token));
+        (await huge).Dispose();
+        using (budget.Acquire(100, CancellationToken.None)) { } // all of it, once free
+    }
+}
