@@ -58,7 +58,20 @@ public class MatteCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--method", "poisson")]
+    [InlineData("random-walk", MattingMethod.RandomWalk)]
+    [InlineData("poisson", MattingMethod.Poisson)]
+    public void EachTrimapMethodWritesTheEnginesMatte(string name, MattingMethod method)
+    {
+        var (image, trimap, pixels, labels) = Scene();
+        var (exit, _, stderr) = _cli.Run("matte", image, "--trimap", trimap, "--method", name, "--alpha-out", _cli.PathOf("alpha.png"));
+        Assert.True(exit == 0, stderr);
+        var expected = RefineMatte.EstimateAlpha(pixels, labels, new RefineMatteOptions { Method = method });
+        Assert.Equal(expected.ToBytes(), ImageFiles.ReadGray(_cli.PathOf("alpha.png"), "alpha").Values);
+        Assert.NotEqual(RefineMatte.FromTrimap(pixels, labels).Alpha.ToBytes(), expected.ToBytes());
+    }
+
+    [Theory]
+    [InlineData("--method", "knn")]
     [InlineData("--color-sigma", "0")]
     public void BadMattingOptionsAreUsageErrors(string option, string value)
     {

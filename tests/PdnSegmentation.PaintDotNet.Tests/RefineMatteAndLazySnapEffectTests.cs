@@ -40,6 +40,8 @@ public class RefineMatteEffectTests
     [Theory]
     [InlineData(MattingMethod.ClosedForm)]
     [InlineData(MattingMethod.Bayesian)]
+    [InlineData(MattingMethod.RandomWalk)]
+    [InlineData(MattingMethod.Poisson)]
     public void TrimapLayerGivesTheEnginesMatte(MattingMethod method)
     {
         var (document, trimap) = DiscWithTrimap();

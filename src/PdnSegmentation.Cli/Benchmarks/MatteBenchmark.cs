@@ -9,8 +9,10 @@ using PdnSegmentation.Matting;
 namespace PdnSegmentation.Cli.Benchmarks;
 
 /// <summary>
-/// <c>pdnseg bench matte --dataset DIR</c>: closed-form matting on the alphamatting.com layout (images/, alpha/,
-/// trimap1/, trimap2/) against PyMatting's recorded results (peer-pymatting-cf/: alphas and solve times).
+/// <c>pdnseg bench matte --dataset DIR</c>: each matting method on the alphamatting.com layout (images/, alpha/,
+/// trimap1/, trimap2/) against its own reference implementation's recorded results (alphas and solve times):
+/// PyMatting's closed-form (peer-pymatting-cf/) and random walk (peer-pymatting-rw/). Methods without a reference
+/// implementation here (Bayesian, Poisson) are shown beside PyMatting's closed-form.
 /// </summary>
 public static class MatteBenchmark
 {
@@ -18,9 +20,9 @@ public static class MatteBenchmark
     {
         var dataset = new Option<string>("--dataset") { Description = "Folder with images/, alpha/, trimap1/, trimap2/ and peer-pymatting-cf/.", Required = true };
         var trimaps = new Option<string>("--trimaps") { Description = "Trimap sets, comma-separated.", DefaultValueFactory = _ => "trimap1,trimap2" };
-        var methods = new Option<string>("--methods") { Description = "Methods, comma-separated: closed-form, bayesian.", DefaultValueFactory = _ => "closed-form,bayesian" };
+        var methods = new Option<string>("--methods") { Description = "Methods, comma-separated: closed-form, bayesian, random-walk, poisson.", DefaultValueFactory = _ => "closed-form,bayesian" };
         var limit = BenchCommand.LimitOption();
-        var command = new Command("matte", "Matting accuracy (SAD, MSE, gradient, connectivity) and time of each method against PyMatting's recorded closed-form results.")
+        var command = new Command("matte", "Matting accuracy (SAD, MSE, gradient, connectivity) and time of each method against its reference implementation's recorded results.")
         {
             dataset, trimaps, methods, limit,
         };
@@ -37,10 +39,9 @@ public static class MatteBenchmark
         string images = Path.Combine(folder, "images");
         if (!Directory.Exists(images)) throw new InputFileException($"'{folder}' has no images/ folder; is it a matting dataset?");
         var names = Directory.GetFiles(images, "*.png").Select(p => Path.GetFileNameWithoutExtension(p)!).OrderBy(n => n, StringComparer.Ordinal).Take(limit ?? int.MaxValue).ToList();
-        var peerTimes = ReadPeerTimes(Path.Combine(folder, "peer-pymatting-cf", "times.csv"));
         var output = context.Out;
-        output.WriteLine($"Matting on {Path.GetFullPath(folder)}: {names.Count} images, default options (closed-form ε = 1e-7; Bayesian σ_C = 0.01), " +
-                         $"{Environment.ProcessorCount} cores; peer: PyMatting estimate_alpha_cf results recorded on the same kind of machine (its solve time only).");
+        output.WriteLine($"Matting on {Path.GetFullPath(folder)}: {names.Count} images, default options, {Environment.ProcessorCount} cores; " +
+                         "peers: each method's reference implementation, results recorded on the same kind of machine (its solve time only).");
         output.WriteLine("Errors over each trimap's unknown pixels; time = our alpha estimation call alone, as PyMatting's.");
         var warmed = new HashSet<MattingMethod>();
         foreach (var (methodName, method) in methods)
@@ -48,10 +49,12 @@ public static class MatteBenchmark
         {
             var rows = new List<Row>();
             var options = new RefineMatteOptions { Method = method };
+            var (peerFolder, peerName) = PeerOf(method);
+            var peerTimes = ReadPeerTimes(Path.Combine(folder, peerFolder, "times.csv"));
             output.WriteLine();
-            output.WriteLine($"#### {methodName}, {set}");
+            output.WriteLine($"#### {methodName}, {set} (peer: {peerName})");
             output.WriteLine();
-            output.WriteLine("| image | unknown px | SAD ours | SAD PyMatting | MSE ours | gradient ours | connectivity ours | s ours | s PyMatting | time ratio |");
+            output.WriteLine("| image | unknown px | SAD ours | SAD peer | MSE ours | gradient ours | connectivity ours | s ours | s peer | time ratio |");
             output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var name in names)
             {
@@ -64,7 +67,7 @@ public static class MatteBenchmark
                 var alpha = RefineMatte.EstimateAlpha(image, trimap, options, null, context.Cancellation);
                 double seconds = watch.Elapsed.TotalSeconds;
                 var ours = MattingScore.Compute(alpha.Values, truth, trimap);
-                string peerPath = Path.Combine(folder, "peer-pymatting-cf", set, name + ".png");
+                string peerPath = Path.Combine(folder, peerFolder, set, name + ".png");
                 MattingScore? peer = File.Exists(peerPath) ? MattingScore.Compute(ReadAlpha(peerPath, image), truth, trimap) : null;
                 double? peerSeconds = peerTimes.TryGetValue((name, set), out double t) ? t : null;
                 var row = new Row(name, ours, peer, seconds, peerSeconds);
@@ -75,7 +78,7 @@ public static class MatteBenchmark
             }
             var withPeer = rows.Where(r => r.Peer is not null && r.PeerSeconds is not null).ToList();
             output.WriteLine();
-            output.WriteLine("| summary | ours | PyMatting |");
+            output.WriteLine($"| summary | ours | {peerName} |");
             output.WriteLine("|---|---:|---:|");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| mean SAD ({withPeer.Count} images) | {withPeer.Average(r => r.Ours.Sad):F2} | {withPeer.Average(r => r.Peer!.Value.Sad):F2} |"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| mean MSE | {withPeer.Average(r => r.Ours.Mse):F4} | {withPeer.Average(r => r.Peer!.Value.Mse):F4} |"));
@@ -83,10 +86,18 @@ public static class MatteBenchmark
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| mean connectivity error | {withPeer.Average(r => r.Ours.Connectivity):F2} | {withPeer.Average(r => r.Peer!.Value.Connectivity):F2} |"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| median time (s) | {Stats.Median(withPeer.Select(r => r.OursSeconds)):F2} | {Stats.Median(withPeer.Select(r => r.PeerSeconds!.Value)):F2} |"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| total time (s) | {withPeer.Sum(r => r.OursSeconds):F1} | {withPeer.Sum(r => r.PeerSeconds!.Value):F1} |"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| time ratio ours / PyMatting: of medians | {Stats.Median(withPeer.Select(r => r.OursSeconds)) / Stats.Median(withPeer.Select(r => r.PeerSeconds!.Value)):F2} | |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| time ratio ours / peer: of medians | {Stats.Median(withPeer.Select(r => r.OursSeconds)) / Stats.Median(withPeer.Select(r => r.PeerSeconds!.Value)):F2} | |"));
         }
         return ExitCodes.Success;
     }
+
+    /// <summary>The recorded peer of a method: its reference implementation where one is recorded, else PyMatting's closed-form.</summary>
+    private static (string Folder, string Name) PeerOf(MattingMethod method) => method switch
+    {
+        MattingMethod.RandomWalk => ("peer-pymatting-rw", "PyMatting estimate_alpha_rw"),
+        MattingMethod.ClosedForm => ("peer-pymatting-cf", "PyMatting estimate_alpha_cf"),
+        _ => ("peer-pymatting-cf", "PyMatting estimate_alpha_cf (no reference implementation of this method here)"),
+    };
 
     /// <summary>A dataset trimap, checked to be the image's size.</summary>
     internal static Trimap ReadTrimap(string path, ColorImage image)

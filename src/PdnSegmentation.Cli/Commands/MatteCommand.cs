@@ -20,10 +20,11 @@ public static class MatteCommand
         var trimap = new SideInput(TrimapKind, "--trimap", "--trimap-dir", "Trimap: white (255) = object, black (0) = background, any other grey = unknown.", required: true);
         var method = new Option<string>("--method")
         {
-            Description = "closed-form (Levin et al.; smooth, the default), bayesian (Chuang et al.; local colour models) or deep (an installed deep matting model).",
+            Description = "closed-form (Levin et al.; smooth, the default), bayesian (Chuang et al.; local colour models), random-walk (Grady et al.; fast), " +
+                          "poisson (Sun et al.; needs smooth object and background colours) or deep (an installed deep matting model).",
             DefaultValueFactory = _ => "closed-form",
         };
-        method.AcceptOnlyFromAmong("closed-form", "bayesian", "deep");
+        method.AcceptOnlyFromAmong("closed-form", "bayesian", "random-walk", "poisson", "deep");
         var model = new Option<string?>("--model") { Description = "With --method deep: the installed matting model (default: the first installed)." };
         var modelsDir = ModelsCommand.FolderOption();
         var colorSigma = new Option<double>("--color-sigma") { Description = "Bayesian matting's camera noise σ_C, colour units 0..1.", DefaultValueFactory = _ => new BayesianMattingOptions().ColorSigma };
@@ -54,7 +55,9 @@ public static class MatteCommand
     {
         "closed-form" => MattingMethod.ClosedForm,
         "bayesian" => MattingMethod.Bayesian,
-        _ => throw new UsageException($"Unknown matting method '{name}': use closed-form or bayesian."),
+        "random-walk" => MattingMethod.RandomWalk,
+        "poisson" => MattingMethod.Poisson,
+        _ => throw new UsageException($"Unknown matting method '{name}': use closed-form, bayesian, random-walk or poisson."),
     };
 
     private static RefineMatteOptions Options(string method, double colorSigma)

@@ -64,6 +64,20 @@ public static class PixelMaps
         return labels;
     }
 
+    /// <summary>Gaussian blur of an interleaved float map with 1–4 channels, in place (OpenCV, borders reflected).</summary>
+    public static unsafe void GaussianBlur(float[] values, int width, int height, int channels, double sigma)
+    {
+        ImageGuard.Size(width, height);
+        if (values.Length != width * height * channels) throw new ArgumentException("channels values per pixel are needed.", nameof(values));
+        fixed (float* data = values)
+        {
+            using var map = Mat.FromPixelData(height, width, MatType.CV_32FC(channels), (IntPtr)data, width * channels * 4);
+            using var blurred = new Mat();
+            Cv2.GaussianBlur(map, blurred, new Size(0, 0), sigma, sigma, BorderTypes.Reflect101);
+            blurred.CopyTo(map);
+        }
+    }
+
     /// <summary>
     /// The boundaries of a mask's set pixels as ordered chains of pixel indices (OpenCV's border following, every
     /// boundary pixel, outer and hole boundaries alike).

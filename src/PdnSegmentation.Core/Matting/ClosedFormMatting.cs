@@ -21,6 +21,13 @@ public sealed record ClosedFormOptions
     public double MultigridAboveUnknownFraction { get; init; } = 0.5;
     /// <summary>Independent blocks of the incomplete-Cholesky factorisations (solved in parallel).</summary>
     public int PreconditionerBlocks { get; init; } = 2;
+
+    internal UnknownRegionSolverOptions SolverOptions => new()
+    {
+        Solver = Solver, Preconditioner = Preconditioner, MultigridBeyondDistance = MultigridBeyondDistance,
+        MultigridAboveUnknownFraction = MultigridAboveUnknownFraction, PreconditionerBlocks = PreconditionerBlocks,
+        MaxDegreeOfParallelism = MaxDegreeOfParallelism,
+    };
 }
 
 public enum MattingPreconditioner
@@ -58,54 +65,21 @@ public static class ClosedFormMatting
     {
         options ??= new ClosedFormOptions();
         TrimapValidator.Validate(trimap, image.Width, image.Height);
-        int w = image.Width, h = image.Height;
-        var labels = trimap.Labels;
-        var unknown = new List<int>();
-        for (int i = 0; i < labels.Length; i++)
-            if (labels[i] == (byte)TrimapLabel.Unknown) unknown.Add(i);
         var scope = ProgressScope.For(progress);
-        var indices = unknown.ToArray();
+        var indices = UnknownRegionSolver.UnknownIndices(trimap);
         cancellationToken.ThrowIfCancellationRequested();
         var laplacian = new MattingLaplacian(image, indices, options.Epsilon, options.MaxDegreeOfParallelism);
         cancellationToken.ThrowIfCancellationRequested();
         scope.Report(0.05);
-
-        int n = indices.Length;
         var rhs = RightHandSide(laplacian, trimap);
-        var (solution, reach) = InitialGuess(trimap, indices);
-
         // The operator itself: L_UU assembled once, so each iteration is one parallel sparse product.
         var (rowStart, columns, lower) = laplacian.LowerTriangle();
         laplacian = null; // its window data (~200 bytes per unknown) is not needed by the solve
         cancellationToken.ThrowIfCancellationRequested();
-        var operatorUU = new SymmetricSparseMatrix(rowStart, columns, lower, options.MaxDegreeOfParallelism);
-        void Apply(double[] xu, double[] yu) => operatorUU.Multiply(xu, yu);
-        Action<double[], double[]> precondition;
-        int levels = 1;
-        if (options.Preconditioner == MattingPreconditioner.Multigrid
-            || (options.Preconditioner == MattingPreconditioner.Automatic
-                && (reach > options.MultigridBeyondDistance || n > options.MultigridAboveUnknownFraction * labels.Length)))
-        {
-            var gridX = new int[n];
-            var gridY = new int[n];
-            for (int u = 0; u < n; u++) (gridY[u], gridX[u]) = Math.DivRem(indices[u], w);
-            var multigrid = new AggregationMultigrid(rowStart, columns, lower, gridX, gridY, operatorUU,
-                options.PreconditionerBlocks, options.MaxDegreeOfParallelism);
-            levels = multigrid.LevelCount;
-            precondition = multigrid.Solve;
-        }
-        else precondition = new IncompleteCholesky(rowStart, columns, lower, options.PreconditionerBlocks).Solve;
-        cancellationToken.ThrowIfCancellationRequested();
         scope.Report(0.1);
-
-        var solve = ConjugateGradient.Solve(Apply, precondition, rhs, solution, options.Solver, scope.Slice(0.1, 1), cancellationToken);
-
-        var alpha = new AlphaMatte(w, h);
-        var values = alpha.Values;
-        for (int i = 0; i < labels.Length; i++) values[i] = labels[i] == (byte)TrimapLabel.Foreground ? 1 : 0;
-        for (int u = 0; u < n; u++) values[indices[u]] = (float)Math.Clamp(solution[u], 0, 1);
+        var solution = UnknownRegionSolver.Solve(trimap, indices, rowStart, columns, lower, rhs, options.SolverOptions, null, scope.Slice(0.1, 1), cancellationToken);
         scope.Report(1);
-        return new ClosedFormResult(alpha, solve, levels);
+        return new ClosedFormResult(UnknownRegionSolver.ToMatte(trimap, indices, solution.Values), solution.Solve, solution.Levels);
     }
 
     /// <summary>−L_UK α_K: the Laplacian's unknown rows applied to the known values (1 on the foreground).</summary>
@@ -114,36 +88,5 @@ public static class ClosedFormMatting
         var rhs = laplacian.MultiplyIndicator(trimap, TrimapLabel.Foreground);
         for (int u = 0; u < rhs.Length; u++) rhs[u] = -rhs[u];
         return rhs;
-    }
-
-    /// <summary>
-    /// A start closer to the answer than ½ everywhere: d_B / (d_F + d_B) from the distances to the nearest definite
-    /// foreground and background pixel, so CG begins with the right large-scale shape. Also the reach: the 95th
-    /// percentile of min(d_F, d_B) over the unknowns, i.e. how far most information has to travel.
-    /// </summary>
-    private static (double[] Guess, double Reach) InitialGuess(Trimap trimap, int[] indices)
-    {
-        var toForeground = DistanceTo(trimap, TrimapLabel.Foreground);
-        var toBackground = DistanceTo(trimap, TrimapLabel.Background);
-        var guess = new double[indices.Length];
-        var histogram = new int[4097]; // 1-pixel bins; the last one holds everything farther
-        for (int u = 0; u < guess.Length; u++)
-        {
-            double f = toForeground[indices[u]], b = toBackground[indices[u]];
-            guess[u] = b / (f + b);
-            histogram[(int)Math.Min(Math.Min(f, b), histogram.Length - 1)]++;
-        }
-        long wanted = (long)Math.Ceiling(0.95 * indices.Length), seen = 0;
-        int reach = 0;
-        while (reach < histogram.Length - 1 && (seen += histogram[reach]) < wanted) reach++;
-        return (guess, reach);
-    }
-
-    private static float[] DistanceTo(Trimap trimap, TrimapLabel label)
-    {
-        var labels = trimap.Labels;
-        var isLabel = new byte[labels.Length];
-        for (int i = 0; i < labels.Length; i++) isLabel[i] = labels[i] == (byte)label ? (byte)1 : (byte)0;
-        return PixelMaps.DistanceToTargets(isLabel, trimap.Width, trimap.Height);
     }
 }

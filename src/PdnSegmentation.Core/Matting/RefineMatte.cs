@@ -14,6 +14,10 @@ public enum MattingMethod
     ClosedForm,
     /// <summary>Chuang et al. 2001: local colour models; good where foreground and background colours differ clearly.</summary>
     Bayesian,
+    /// <summary>Grady et al. 2005: random walks on a colour-weighted pixel graph; fast, follows colour edges, blunt on hair.</summary>
+    RandomWalk,
+    /// <summary>Sun et al. 2004: the matte's gradient from the image's, through a Poisson equation; needs smooth F and B.</summary>
+    Poisson,
 }
 
 public sealed record RefineMatteOptions
@@ -21,12 +25,14 @@ public sealed record RefineMatteOptions
     public MattingMethod Method { get; init; } = MattingMethod.ClosedForm;
     public ClosedFormOptions ClosedForm { get; init; } = new();
     public BayesianMattingOptions Bayesian { get; init; } = new();
+    public RandomWalkOptions RandomWalk { get; init; } = new();
+    public PoissonMattingOptions Poisson { get; init; } = new();
     public ForegroundOptions Foreground { get; init; } = new();
 }
 
 /// <summary>
-/// The "Refine Matte" operation every host shares: trimap (given, or built from a hard mask) → alpha (closed-form
-/// or Bayesian) → foreground colours.
+/// The "Refine Matte" operation every host shares: trimap (given, or built from a hard mask) → alpha (by the chosen
+/// method) → foreground colours.
 /// </summary>
 public static class RefineMatte
 {
@@ -73,6 +79,8 @@ public static class RefineMatte
         {
             MattingMethod.ClosedForm => ClosedFormMatting.Estimate(image, trimap, options.ClosedForm, progress, cancellationToken).Alpha,
             MattingMethod.Bayesian => BayesianMatting.Estimate(image, trimap, options.Bayesian, progress, cancellationToken).Alpha,
+            MattingMethod.RandomWalk => RandomWalkMatting.Estimate(image, trimap, options.RandomWalk, progress, cancellationToken),
+            MattingMethod.Poisson => PoissonMatting.Estimate(image, trimap, options.Poisson, progress, cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "Unknown matting method."),
         };
     }

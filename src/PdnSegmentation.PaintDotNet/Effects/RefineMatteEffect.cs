@@ -52,7 +52,9 @@ public sealed class RefineMatteEffect : WholeImageEffect
         ui.FindControlForPropertyName(PropertyNames.Trimap)!.SetValueDisplayName(LayerChoices.None, "(automatic: from this layer's cut-out or the selection)");
         ui.SetPropertyControlValue(PropertyNames.BandWidth, ControlInfoPropertyNames.DisplayName, "Automatic trimap: edge band (pixels)");
         EffectDialog.LabelChoice(ui, PropertyNames.Method, "Method",
-            (MattingMethod.ClosedForm, "Closed-form (smooth; recommended)"), (MattingMethod.Bayesian, "Bayesian (distinct object and background colours)"));
+            (MattingMethod.ClosedForm, "Closed-form (smooth; recommended)"), (MattingMethod.Bayesian, "Bayesian (distinct object and background colours)"),
+            (MattingMethod.RandomWalk, "Random walk (fastest; follows colour edges, blunt on hair)"),
+            (MattingMethod.Poisson, "Poisson (smooth object and background colours)"));
         EffectDialog.LabelInline(ui, PropertyNames.Decontaminate, "Decontaminate colours (remove the old background's tint from edges)");
         EffectDialog.LabelOutput(ui, PropertyNames.Output);
         return ui;

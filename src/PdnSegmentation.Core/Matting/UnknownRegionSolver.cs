@@ -1,0 +1,114 @@
+using PdnSegmentation.Imaging;
+using PdnSegmentation.Progress;
+using PdnSegmentation.Solvers;
+
+namespace PdnSegmentation.Matting;
+
+/// <summary>How a matting method's linear system on the unknown pixels is solved (shared by every trimap method).</summary>
+public sealed record UnknownRegionSolverOptions
+{
+    public ConjugateGradientOptions Solver { get; init; } = new();
+    public MattingPreconditioner Preconditioner { get; init; } = MattingPreconditioner.Automatic;
+    /// <summary><see cref="MattingPreconditioner.Automatic"/>: multigrid when 5 % of the unknowns are farther than this from a known pixel.</summary>
+    public double MultigridBeyondDistance { get; init; } = 100;
+    /// <summary>… or when more than this fraction of the image is unknown.</summary>
+    public double MultigridAboveUnknownFraction { get; init; } = 0.5;
+    /// <summary>Independent blocks of the incomplete-Cholesky factorisations (solved in parallel).</summary>
+    public int PreconditionerBlocks { get; init; } = 2;
+    public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+}
+
+/// <param name="Levels">Multigrid levels (1 for incomplete Cholesky alone).</param>
+public sealed record UnknownRegionSolution(double[] Values, ConjugateGradientResult Solve, int Levels);
+
+/// <summary>
+/// The part every trimap-based linear method shares (closed-form, random walk, Poisson, information flow): the
+/// unknown pixels, a start from the distances to both known regions, the preconditioner chosen by the problem's
+/// shape, preconditioned CG on A_UU α_U = b, and the matte with the known pixels filled in.
+/// </summary>
+public static class UnknownRegionSolver
+{
+    /// <summary>The linear indices of the trimap's unknown pixels, ascending: the rows and columns of every system.</summary>
+    public static int[] UnknownIndices(Trimap trimap)
+    {
+        var labels = trimap.Labels;
+        var unknown = new List<int>();
+        for (int i = 0; i < labels.Length; i++)
+            if (labels[i] == (byte)TrimapLabel.Unknown) unknown.Add(i);
+        return unknown.ToArray();
+    }
+
+    /// <summary>
+    /// Solves A_UU x = b by PCG. A is symmetric positive definite, given by its lower triangle in CSR form (rows
+    /// ascending, columns ascending within a row, diagonal last). <paramref name="start"/> (overwritten) defaults to
+    /// d_B / (d_F + d_B) from the distances to the nearest known pixels.
+    /// </summary>
+    public static UnknownRegionSolution Solve(Trimap trimap, int[] indices, int[] rowStart, int[] columns, double[] lower, double[] rhs,
+        UnknownRegionSolverOptions options, double[]? start = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        int n = indices.Length;
+        var (guess, reach) = InitialGuess(trimap, indices);
+        var solution = start ?? guess;
+        var matrix = new SymmetricSparseMatrix(rowStart, columns, lower, options.MaxDegreeOfParallelism);
+        Action<double[], double[]> precondition;
+        int levels = 1;
+        if (options.Preconditioner == MattingPreconditioner.Multigrid
+            || (options.Preconditioner == MattingPreconditioner.Automatic
+                && (reach > options.MultigridBeyondDistance || n > options.MultigridAboveUnknownFraction * trimap.Labels.Length)))
+        {
+            var gridX = new int[n];
+            var gridY = new int[n];
+            for (int u = 0; u < n; u++) (gridY[u], gridX[u]) = Math.DivRem(indices[u], trimap.Width);
+            var multigrid = new AggregationMultigrid(rowStart, columns, lower, gridX, gridY, matrix, options.PreconditionerBlocks, options.MaxDegreeOfParallelism);
+            levels = multigrid.LevelCount;
+            precondition = multigrid.Solve;
+        }
+        else precondition = new IncompleteCholesky(rowStart, columns, lower, options.PreconditionerBlocks).Solve;
+        cancellationToken.ThrowIfCancellationRequested();
+        var solve = ConjugateGradient.Solve(matrix.Multiply, precondition, rhs, solution, options.Solver, progress, cancellationToken);
+        return new UnknownRegionSolution(solution, solve, levels);
+    }
+
+    /// <summary>The matte: 1 on the trimap's foreground, 0 on its background, the solution clamped to [0, 1] on the unknowns.</summary>
+    public static AlphaMatte ToMatte(Trimap trimap, int[] indices, double[] values)
+    {
+        var alpha = new AlphaMatte(trimap.Width, trimap.Height);
+        var matte = alpha.Values;
+        var labels = trimap.Labels;
+        for (int i = 0; i < labels.Length; i++) matte[i] = labels[i] == (byte)TrimapLabel.Foreground ? 1 : 0;
+        for (int u = 0; u < indices.Length; u++) matte[indices[u]] = (float)Math.Clamp(values[u], 0, 1);
+        return alpha;
+    }
+
+    /// <summary>
+    /// A start closer to the answer than ½ everywhere: d_B / (d_F + d_B) from the distances to the nearest definite
+    /// foreground and background pixel, so CG begins with the right large-scale shape. Also the reach: the 95th
+    /// percentile of min(d_F, d_B) over the unknowns, i.e. how far most information has to travel.
+    /// </summary>
+    private static (double[] Guess, double Reach) InitialGuess(Trimap trimap, int[] indices)
+    {
+        var toForeground = DistanceTo(trimap, TrimapLabel.Foreground);
+        var toBackground = DistanceTo(trimap, TrimapLabel.Background);
+        var guess = new double[indices.Length];
+        var histogram = new int[4097]; // 1-pixel bins; the last one holds everything farther
+        for (int u = 0; u < guess.Length; u++)
+        {
+            double f = toForeground[indices[u]], b = toBackground[indices[u]];
+            guess[u] = b / (f + b);
+            histogram[(int)Math.Min(Math.Min(f, b), histogram.Length - 1)]++;
+        }
+        long wanted = (long)Math.Ceiling(0.95 * indices.Length), seen = 0;
+        int reach = 0;
+        while (reach < histogram.Length - 1 && (seen += histogram[reach]) < wanted) reach++;
+        return (guess, reach);
+    }
+
+    /// <summary>Euclidean distance of every pixel to the nearest pixel with the label.</summary>
+    public static float[] DistanceTo(Trimap trimap, TrimapLabel label)
+    {
+        var labels = trimap.Labels;
+        var isLabel = new byte[labels.Length];
+        for (int i = 0; i < labels.Length; i++) isLabel[i] = labels[i] == (byte)label ? (byte)1 : (byte)0;
+        return PixelMaps.DistanceToTargets(isLabel, trimap.Width, trimap.Height);
+    }
+}
