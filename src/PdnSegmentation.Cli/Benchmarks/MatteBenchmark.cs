@@ -11,7 +11,8 @@ namespace PdnSegmentation.Cli.Benchmarks;
 /// <summary>
 /// <c>pdnseg bench matte --dataset DIR</c>: each matting method on the alphamatting.com layout (images/, alpha/,
 /// trimap1/, trimap2/) against its own reference implementation's recorded results (alphas and solve times):
-/// PyMatting's closed-form (peer-pymatting-cf/) and random walk (peer-pymatting-rw/). Methods without a reference
+/// PyMatting's closed-form (peer-pymatting-cf/) and random walk (peer-pymatting-rw/), OpenCV's information flow
+/// (peer-opencv-infoflow/). Methods without a reference
 /// implementation here (Bayesian, Poisson) are shown beside PyMatting's closed-form.
 /// </summary>
 public static class MatteBenchmark
@@ -20,7 +21,7 @@ public static class MatteBenchmark
     {
         var dataset = new Option<string>("--dataset") { Description = "Folder with images/, alpha/, trimap1/, trimap2/ and peer-pymatting-cf/.", Required = true };
         var trimaps = new Option<string>("--trimaps") { Description = "Trimap sets, comma-separated.", DefaultValueFactory = _ => "trimap1,trimap2" };
-        var methods = new Option<string>("--methods") { Description = "Methods, comma-separated: closed-form, bayesian, random-walk, poisson.", DefaultValueFactory = _ => "closed-form,bayesian" };
+        var methods = new Option<string>("--methods") { Description = "Methods, comma-separated: closed-form, bayesian, random-walk, poisson, info-flow.", DefaultValueFactory = _ => "closed-form,bayesian" };
         var limit = BenchCommand.LimitOption();
         var command = new Command("matte", "Matting accuracy (SAD, MSE, gradient, connectivity) and time of each method against its reference implementation's recorded results.")
         {
@@ -95,6 +96,7 @@ public static class MatteBenchmark
     private static (string Folder, string Name) PeerOf(MattingMethod method) => method switch
     {
         MattingMethod.RandomWalk => ("peer-pymatting-rw", "PyMatting estimate_alpha_rw"),
+        MattingMethod.InformationFlow => ("peer-opencv-infoflow", "OpenCV alphamat infoFlow"),
         MattingMethod.ClosedForm => ("peer-pymatting-cf", "PyMatting estimate_alpha_cf"),
         _ => ("peer-pymatting-cf", "PyMatting estimate_alpha_cf (no reference implementation of this method here)"),
     };

@@ -21,10 +21,10 @@ public static class MatteCommand
         var method = new Option<string>("--method")
         {
             Description = "closed-form (Levin et al.; smooth, the default), bayesian (Chuang et al.; local colour models), random-walk (Grady et al.; fast), " +
-                          "poisson (Sun et al.; needs smooth object and background colours) or deep (an installed deep matting model).",
+                          "poisson (Sun et al.; needs smooth object and background colours), info-flow (Aksoy et al.; information flow) or deep (an installed deep matting model).",
             DefaultValueFactory = _ => "closed-form",
         };
-        method.AcceptOnlyFromAmong("closed-form", "bayesian", "random-walk", "poisson", "deep");
+        method.AcceptOnlyFromAmong("closed-form", "bayesian", "random-walk", "poisson", "info-flow", "deep");
         var model = new Option<string?>("--model") { Description = "With --method deep: the installed matting model (default: the first installed)." };
         var modelsDir = ModelsCommand.FolderOption();
         var colorSigma = new Option<double>("--color-sigma") { Description = "Bayesian matting's camera noise σ_C, colour units 0..1.", DefaultValueFactory = _ => new BayesianMattingOptions().ColorSigma };
@@ -57,7 +57,8 @@ public static class MatteCommand
         "bayesian" => MattingMethod.Bayesian,
         "random-walk" => MattingMethod.RandomWalk,
         "poisson" => MattingMethod.Poisson,
-        _ => throw new UsageException($"Unknown matting method '{name}': use closed-form, bayesian, random-walk or poisson."),
+        "info-flow" => MattingMethod.InformationFlow,
+        _ => throw new UsageException($"Unknown matting method '{name}': use closed-form, bayesian, random-walk, poisson or info-flow."),
     };
 
     private static RefineMatteOptions Options(string method, double colorSigma)

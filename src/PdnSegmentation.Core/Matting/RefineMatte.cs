@@ -18,6 +18,8 @@ public enum MattingMethod
     RandomWalk,
     /// <summary>Sun et al. 2004: the matte's gradient from the image's, through a Poisson equation; needs smooth F and B.</summary>
     Poisson,
+    /// <summary>Aksoy et al. 2017: colour-mixture, known-to-unknown, intra-unknown and local flows in one system.</summary>
+    InformationFlow,
 }
 
 public sealed record RefineMatteOptions
@@ -27,6 +29,7 @@ public sealed record RefineMatteOptions
     public BayesianMattingOptions Bayesian { get; init; } = new();
     public RandomWalkOptions RandomWalk { get; init; } = new();
     public PoissonMattingOptions Poisson { get; init; } = new();
+    public InformationFlowOptions InformationFlow { get; init; } = new();
     public ForegroundOptions Foreground { get; init; } = new();
 }
 
@@ -81,6 +84,7 @@ public static class RefineMatte
             MattingMethod.Bayesian => BayesianMatting.Estimate(image, trimap, options.Bayesian, progress, cancellationToken).Alpha,
             MattingMethod.RandomWalk => RandomWalkMatting.Estimate(image, trimap, options.RandomWalk, progress, cancellationToken),
             MattingMethod.Poisson => PoissonMatting.Estimate(image, trimap, options.Poisson, progress, cancellationToken),
+            MattingMethod.InformationFlow => InformationFlowMatting.Estimate(image, trimap, options.InformationFlow, progress, cancellationToken),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "Unknown matting method."),
         };
     }
