@@ -29,7 +29,12 @@ public sealed record InformationFlowOptions
     public int ExpansionRadius { get; init; } = 8;
     /// <summary>ε of the local flow's window covariances.</summary>
     public double LocalEpsilon { get; init; } = 1e-7;
-    public UnknownRegionSolverOptions Solver { get; init; } = new();
+    /// <summary>
+    /// The system's rows hold 40–50 entries (each colour mixture couples 20 pixels): its preconditioner factors only
+    /// the entries above 1 % of √(a_ii a_jj) (alphamatting GT26, trimap2: factor 1.59 → 0.54 s, 51 → 65 iterations,
+    /// solve 3.4 → 2.3 s, same matte).
+    /// </summary>
+    public UnknownRegionSolverOptions Solver { get; init; } = new() { PreconditionerDropTolerance = 1e-2 };
 }
 
 /// <summary>
@@ -267,8 +272,10 @@ public static class InformationFlowMatting
         var foreground = Enumerable.Range(0, labels.Length).Where(i => labels[i] == (byte)TrimapLabel.Foreground).ToArray();
         var background = Enumerable.Range(0, labels.Length).Where(i => labels[i] == (byte)TrimapLabel.Background).ToArray();
         // Position weighs 10× more than in the colour mixture: the known pixels are taken from nearby.
-        var foregroundTree = new KdTree(Features(colors, w, h, foreground, 10), 5);
-        var backgroundTree = new KdTree(Features(colors, w, h, background, 10), 5);
+        KdTree foregroundTree = null!, backgroundTree = null!;
+        Parallel.Invoke(parallel,
+            () => foregroundTree = new KdTree(Features(colors, w, h, foreground, 10), 5),
+            () => backgroundTree = new KdTree(Features(colors, w, h, background, 10), 5));
         int k = options.KnownToUnknownNeighbours;
         ForChunks(indices.Length, parallel, (first, end) =>
         {
@@ -316,6 +323,9 @@ public static class InformationFlowMatting
         InformationFlowOptions options, ParallelOptions parallel)
     {
         int n = indices.Length;
+        // The mixture neighbours as unknown numbers (−1 for known pixels), looked up once.
+        var mixtureUnknown = new int[mixtureNeighbours.Length];
+        for (int e = 0; e < mixtureUnknown.Length; e++) mixtureUnknown[e] = unknownNumber[mixtureNeighbours[e]];
         // Mixture rows r_p = e_p − Σ w_pq e_q; their known part's product with α_K: s_p = −Σ_{q ∈ F} w_pq.
         var knownPart = new double[n];
         for (int p = 0; p < n; p++)
@@ -368,19 +378,29 @@ public static class InformationFlowMatting
         var chunkValues = new List<double>[chunks];
         var rowLength = new int[n];
         // One dense accumulator per worker thread, not per chunk: each row is summed in its own fixed order, so
-        // the result does not depend on which thread built it.
-        Parallel.For(0, chunks, parallel, () => (Accumulator: new double[n], IsTouched: new bool[n], Touched: new List<int>()), (chunk, _, scratch) =>
+        // the result does not depend on which thread built it. A row stamp marks the touched columns (no reset pass).
+        Parallel.For(0, chunks, parallel, () => new AssemblyScratch(n), (chunk, _, scratch) =>
         {
             int first = (int)((long)n * chunk / chunks), end = (int)((long)n * (chunk + 1) / chunks);
-            var (accumulator, isTouched, touched) = scratch;
-            var cols = new List<int>();
-            var vals = new List<double>();
+            var accumulator = scratch.Accumulator;
+            var stamp = scratch.Stamp;
+            var cols = new List<int>((end - first) * 48);
+            var vals = new List<double>((end - first) * 48);
             for (int i = first; i < end; i++)
             {
+                int touchedCount = 0;
+                var touched = scratch.Touched;
                 void Add(int column, double value)
                 {
                     if (column > i) return;
-                    if (!isTouched[column]) { isTouched[column] = true; touched.Add(column); }
+                    if (stamp[column] != i + 1)
+                    {
+                        stamp[column] = i + 1;
+                        accumulator[column] = 0;
+                        if (touchedCount == touched.Length) Array.Resize(ref scratch.Touched, 2 * touched.Length);
+                        touched = scratch.Touched;
+                        touched[touchedCount++] = column;
+                    }
                     accumulator[column] += value;
                 }
                 double b = 0;
@@ -390,8 +410,8 @@ public static class InformationFlowMatting
                     double c = touchValue[t];
                     b -= c * knownPart[p];
                     Add(p, c); // r_p's own entry (1 at p)
-                    for (int j = 0; j < kcm; j++)
-                        if (unknownNumber[mixtureNeighbours[p * kcm + j]] is >= 0 and var v) Add(v, -c * mixtureWeights[p * kcm + j]);
+                    for (int e = p * kcm, last = e + kcm; e < last; e++)
+                        if (mixtureUnknown[e] >= 0) Add(mixtureUnknown[e], -c * mixtureWeights[e]);
                 }
                 for (int e = localStart[i]; e < localStart[i + 1]; e++) Add(localColumns[e], sl * localLower[e]);
                 b -= sl * localRhs[i];
@@ -403,16 +423,14 @@ public static class InformationFlowMatting
                 Add(i, sku * confidence[i] + 1e-10);
                 b += sku * confidence[i] * estimate[i];
                 rhs[i] = b;
-                touched.Sort();
-                foreach (int column in touched)
+                var row = touched.AsSpan(0, touchedCount);
+                row.Sort();
+                foreach (int column in row)
                 {
                     cols.Add(column);
                     vals.Add(accumulator[column]);
-                    accumulator[column] = 0;
-                    isTouched[column] = false;
                 }
-                rowLength[i] = touched.Count;
-                touched.Clear();
+                rowLength[i] = touchedCount;
             }
             chunkColumns[chunk] = cols;
             chunkValues[chunk] = vals;
@@ -429,6 +447,13 @@ public static class InformationFlowMatting
             at += chunkColumns[chunk].Count;
         }
         return (rowStart, columns, lower, rhs);
+    }
+
+    private sealed class AssemblyScratch(int n)
+    {
+        public readonly double[] Accumulator = new double[n];
+        public readonly int[] Stamp = new int[n];
+        public int[] Touched = new int[256];
     }
 
     /// <summary>Runs body(first, end) over a fixed partition of 0..n (results independent of the thread count).</summary>

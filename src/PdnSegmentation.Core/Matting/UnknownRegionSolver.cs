@@ -15,6 +15,12 @@ public sealed record UnknownRegionSolverOptions
     public double MultigridAboveUnknownFraction { get; init; } = 0.5;
     /// <summary>Independent blocks of the incomplete-Cholesky factorisations (solved in parallel).</summary>
     public int PreconditionerBlocks { get; init; } = 2;
+    /// <summary>
+    /// The incomplete-Cholesky preconditioner factors the matrix without its off-diagonal entries smaller than this
+    /// fraction of √(a_ii a_jj) (0 = all kept). CG still solves the full system to the same tolerance; a sparser
+    /// factor is cheaper to build and apply where rows are long (information flow: 40–50 entries per row).
+    /// </summary>
+    public double PreconditionerDropTolerance { get; init; }
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 }
 
@@ -63,10 +69,39 @@ public static class UnknownRegionSolver
             levels = multigrid.LevelCount;
             precondition = multigrid.Solve;
         }
-        else precondition = new IncompleteCholesky(rowStart, columns, lower, options.PreconditionerBlocks).Solve;
+        else
+        {
+            var (factorStart, factorColumns, factorLower) = options.PreconditionerDropTolerance > 0
+                ? WithoutSmallEntries(rowStart, columns, lower, options.PreconditionerDropTolerance)
+                : (rowStart, columns, lower);
+            precondition = new IncompleteCholesky(factorStart, factorColumns, factorLower, options.PreconditionerBlocks).Solve;
+        }
         cancellationToken.ThrowIfCancellationRequested();
         var solve = ConjugateGradient.Solve(matrix.Multiply, precondition, rhs, solution, options.Solver, progress, cancellationToken);
         return new UnknownRegionSolution(solution, solve, levels);
+    }
+
+    /// <summary>The lower triangle without off-diagonal entries below tolerance · √(a_ii a_jj) (diagonal last, kept).</summary>
+    private static (int[] RowStart, int[] Columns, double[] Lower) WithoutSmallEntries(int[] rowStart, int[] columns, double[] lower, double tolerance)
+    {
+        int n = rowStart.Length - 1;
+        var diagonal = new double[n];
+        for (int i = 0; i < n; i++) diagonal[i] = lower[rowStart[i + 1] - 1];
+        var keptStart = new int[n + 1];
+        var keptColumns = new List<int>(lower.Length / 2);
+        var keptLower = new List<double>(lower.Length / 2);
+        for (int i = 0; i < n; i++)
+        {
+            for (int e = rowStart[i]; e < rowStart[i + 1] - 1; e++)
+            {
+                int j = columns[e];
+                if (lower[e] * lower[e] >= tolerance * tolerance * diagonal[i] * diagonal[j]) { keptColumns.Add(j); keptLower.Add(lower[e]); }
+            }
+            keptColumns.Add(i);
+            keptLower.Add(diagonal[i]);
+            keptStart[i + 1] = keptColumns.Count;
+        }
+        return (keptStart, keptColumns.ToArray(), keptLower.ToArray());
     }
 
     /// <summary>The matte: 1 on the trimap's foreground, 0 on its background, the solution clamped to [0, 1] on the unknowns.</summary>
