@@ -60,6 +60,7 @@ public class MatteCommandTests : IDisposable
     [Theory]
     [InlineData("random-walk", MattingMethod.RandomWalk)]
     [InlineData("poisson", MattingMethod.Poisson)]
+    [InlineData("info-flow", MattingMethod.InformationFlow)]
     public void EachTrimapMethodWritesTheEnginesMatte(string name, MattingMethod method)
     {
         var (image, trimap, pixels, labels) = Scene();

@@ -31,13 +31,29 @@ public class MattingDatasetChecks(ITestOutputHelper output)
         Assert.True(ours <= 1.3 * peer, $"mean SAD Bayesian {ours:F3} > 1.3 × PyMatting closed-form {peer:F3}");
     }
 
+    /// <summary>Random walk against PyMatting's estimate_alpha_rw (the same graph and weights): within 2 % of its SAD.</summary>
+    [DatasetFact("alphamatting-lowres")]
+    public void RandomWalkSadIsWithinTwoPercentOfPyMattingsOnTrimap1()
+    {
+        var (ours, peer) = MeanSad("trimap1", MattingMethod.RandomWalk, "peer-pymatting-rw");
+        Assert.True(ours <= 1.02 * peer, $"mean SAD random walk {ours:F3} > 1.02 × PyMatting rw {peer:F3}");
+    }
+
+    /// <summary>Information flow against OpenCV's alphamat (recorded): at most its mean SAD.</summary>
+    [DatasetFact("alphamatting-lowres")]
+    public void InformationFlowSadIsAtMostOpenCvsOnTrimap1()
+    {
+        var (ours, peer) = MeanSad("trimap1", MattingMethod.InformationFlow, "peer-opencv-infoflow");
+        Assert.True(ours <= peer, $"mean SAD information flow {ours:F3} > OpenCV alphamat {peer:F3}");
+    }
+
     private void Compare(string set)
     {
         var (ours, peer) = MeanSad(set, MattingMethod.ClosedForm);
         Assert.True(ours <= peer + 0.01, $"mean SAD ours {ours:F3} > PyMatting {peer:F3}");
     }
 
-    private (double Ours, double Peer) MeanSad(string set, MattingMethod method)
+    private (double Ours, double Peer) MeanSad(string set, MattingMethod method, string peerFolder = "peer-pymatting-cf")
     {
         string root = SharedData.Dataset("alphamatting-lowres")!;
         double ours = 0, peer = 0;
@@ -49,7 +65,7 @@ public class MattingDatasetChecks(ITestOutputHelper output)
             var (w, h, grey) = ImageFiles.ReadGray(Path.Combine(root, set, name), "trimap");
             var trimap = Trimap.FromGray(w, h, grey);
             var truth = ImageFiles.ReadGray(Path.Combine(root, "alpha", name), "alpha").Values.Select(v => v / 255f).ToArray();
-            var peerAlpha = ImageFiles.ReadGray(Path.Combine(root, "peer-pymatting-cf", set, name), "peer").Values.Select(v => v / 255f).ToArray();
+            var peerAlpha = ImageFiles.ReadGray(Path.Combine(root, peerFolder, set, name), "peer").Values.Select(v => v / 255f).ToArray();
             var alpha = RefineMatte.EstimateAlpha(image, trimap, new RefineMatteOptions { Method = method }).Values;
             ours += MattingScore.Compute(alpha, truth, trimap).Sad;
             peer += MattingScore.Compute(peerAlpha, truth, trimap).Sad;
@@ -57,7 +73,7 @@ public class MattingDatasetChecks(ITestOutputHelper output)
         }
         ours /= count;
         peer /= count;
-        output.WriteLine($"{set}, {method}: {count} images, mean SAD ours {ours:F3}, PyMatting closed-form {peer:F3}");
+        output.WriteLine($"{set}, {method}: {count} images, mean SAD ours {ours:F3}, {peerFolder} {peer:F3}");
         Assert.Equal(18, count);
         return (ours, peer);
     }

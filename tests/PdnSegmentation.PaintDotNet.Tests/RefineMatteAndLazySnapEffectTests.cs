@@ -42,6 +42,7 @@ public class RefineMatteEffectTests
     [InlineData(MattingMethod.Bayesian)]
     [InlineData(MattingMethod.RandomWalk)]
     [InlineData(MattingMethod.Poisson)]
+    [InlineData(MattingMethod.InformationFlow)]
     public void TrimapLayerGivesTheEnginesMatte(MattingMethod method)
     {
         var (document, trimap) = DiscWithTrimap();

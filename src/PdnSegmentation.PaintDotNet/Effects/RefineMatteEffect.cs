@@ -54,7 +54,8 @@ public sealed class RefineMatteEffect : WholeImageEffect
         EffectDialog.LabelChoice(ui, PropertyNames.Method, "Method",
             (MattingMethod.ClosedForm, "Closed-form (smooth; recommended)"), (MattingMethod.Bayesian, "Bayesian (distinct object and background colours)"),
             (MattingMethod.RandomWalk, "Random walk (fastest; follows colour edges, blunt on hair)"),
-            (MattingMethod.Poisson, "Poisson (smooth object and background colours)"));
+            (MattingMethod.Poisson, "Poisson (smooth object and background colours)"),
+            (MattingMethod.InformationFlow, "Information flow (most accurate on the benchmark; slower, more memory)"));
         EffectDialog.LabelInline(ui, PropertyNames.Decontaminate, "Decontaminate colours (remove the old background's tint from edges)");
         EffectDialog.LabelOutput(ui, PropertyNames.Output);
         return ui;
