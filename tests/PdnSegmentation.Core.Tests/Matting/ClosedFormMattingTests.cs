@@ -1,6 +1,7 @@
 using PdnSegmentation.Solvers;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
+using PdnSegmentation.TestSupport;
 
 namespace PdnSegmentation.Tests.Matting;
 
@@ -100,44 +101,12 @@ public class MattingLaplacianTests
 
 public class ClosedFormMattingTests
 {
-    /// <summary>
-    /// I = αF + (1−α)B with F and B smooth (the colour-line model holds in every window) and α a soft ramp
-    /// with a wavy edge; the trimap marks α = 0 / 1 as known and everything soft as unknown.
-    /// </summary>
-    private static (ColorImage Image, Trimap Trimap, float[] Alpha) Composite(int w, int h)
-    {
-        var image = new ColorImage(w, h);
-        var trimap = new Trimap(w, h);
-        var alpha = new float[w * h];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                double edge = w / 2.0 + 6 * Math.Sin(y / 9.0);
-                double a = Math.Clamp((x - edge) / 12.0 + 0.5, 0, 1);
-                double fb = 200 - 0.5 * y, fg = 60 + 0.3 * x, fr = 40;
-                double bb = 30, bg = 120 + 0.4 * y, br = 220 - 0.3 * x;
-                byte B = (byte)Math.Round(a * fb + (1 - a) * bb), G = (byte)Math.Round(a * fg + (1 - a) * bg), R = (byte)Math.Round(a * fr + (1 - a) * br);
-                image[x, y] = new Bgra32(B, G, R, 255);
-                alpha[y * w + x] = (float)a;
-                trimap[x, y] = a <= 0 ? TrimapLabel.Background : a >= 1 ? TrimapLabel.Foreground : TrimapLabel.Unknown;
-            }
-        return (image, trimap, alpha);
-    }
-
     [Fact]
     public void RecoversASyntheticBlend()
     {
-        var (image, trimap, truth) = Composite(120, 90);
+        var (image, trimap, truth) = MattingScenes.SmoothBlend(120, 90);
         // Grow the unknown band so the solver has to find the flat parts too.
-        var grown = new Trimap(120, 90);
-        for (int y = 0; y < 90; y++)
-            for (int x = 0; x < 120; x++)
-            {
-                bool nearSoft = false;
-                for (int dx = -4; dx <= 4 && !nearSoft; dx++)
-                    nearSoft = x + dx >= 0 && x + dx < 120 && trimap[x + dx, y] == TrimapLabel.Unknown;
-                grown[x, y] = nearSoft ? TrimapLabel.Unknown : trimap[x, y];
-            }
+        var grown = MattingScenes.GrowUnknown(trimap, 4);
         var result = ClosedFormMatting.Estimate(image, grown, new ClosedFormOptions { Epsilon = 1e-7 });
         Assert.True(result.Solve.Converged, $"CG stopped at {result.Solve.RelativeResidual} after {result.Solve.Iterations}");
         double mse = 0;
@@ -157,7 +126,7 @@ public class ClosedFormMattingTests
     public void TheMultigridSolveGivesTheMatteOfTheIncompleteCholeskySolve()
     {
         // A wide unknown band (40 px) over a 320 × 240 blend: tens of thousands of unknowns, several levels.
-        var (image, trimap, _) = Composite(320, 240);
+        var (image, trimap, _) = MattingScenes.SmoothBlend(320, 240);
         var wide = new Trimap(320, 240);
         for (int y = 0; y < 240; y++)
             for (int x = 0; x < 320; x++)
@@ -182,7 +151,7 @@ public class ClosedFormMattingTests
     [Fact]
     public void TheAutomaticPreconditionerIsMultigridForScribblesAndIncompleteCholeskyForANarrowBand()
     {
-        var (image, band, truth) = Composite(320, 240);
+        var (image, band, truth) = MattingScenes.SmoothBlend(320, 240);
         var narrow = ClosedFormMatting.Estimate(image, band);
         Assert.Equal(1, narrow.Levels);
 
@@ -207,7 +176,7 @@ public class ClosedFormMattingTests
     [Fact]
     public void BadTrimapsAreRejected()
     {
-        var (image, _, _) = Composite(20, 10);
+        var (image, _, _) = MattingScenes.SmoothBlend(20, 10);
         var noForeground = new Trimap(20, 10, TrimapLabel.Background);
         noForeground[5, 5] = TrimapLabel.Unknown;
         Assert.Contains("no foreground", Assert.Throws<SegmentationInputException>(() => ClosedFormMatting.Estimate(image, noForeground)).Message);

@@ -1,6 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
+using PdnSegmentation.TestSupport;
 
 namespace PdnSegmentation.Tests.Matting;
 
@@ -150,18 +151,12 @@ public class PoissonMattingTests
     public void ReportsProgressAndHonoursCancellation()
     {
         var (image, trimap, _) = Blend(80, 60, (x, _) => Math.Clamp((x - 40) / 10.0 + 0.5, 0, 1));
-        var reports = new List<double>();
-        PoissonMatting.Estimate(image, trimap, null, new SynchronousProgress(reports.Add));
-        Assert.Equal(1, reports[^1]);
-        Assert.True(reports.Zip(reports.Skip(1)).All(p => p.Second >= p.First));
+        var progress = new ProgressRecorder();
+        PoissonMatting.Estimate(image, trimap, null, progress);
+        Assert.True(progress.IsMonotoneToOne);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => PoissonMatting.Estimate(image, trimap, null, null, cancelled.Token));
         Assert.ThrowsAny<OperationCanceledException>(() => RandomWalkMatting.Estimate(image, trimap, null, null, cancelled.Token));
-    }
-
-    private sealed class SynchronousProgress(Action<double> report) : IProgress<double>
-    {
-        public void Report(double value) => report(value);
     }
 }
