@@ -169,6 +169,15 @@ public static class InformationFlowMatting
         var pixels = image.Data.ToArray();
         int stride = image.Stride;
         double limit = radius + 1;
+        // Per offset: the largest squared colour difference still matched, (limit − d)², or −1 beyond the disc.
+        int side = 2 * radius + 1;
+        var allowed = new double[side * side];
+        for (int dy = -radius; dy <= radius; dy++)
+            for (int dx = -radius; dx <= radius; dx++)
+            {
+                double distance = Math.Sqrt(dx * dx + dy * dy);
+                allowed[(dy + radius) * side + dx + radius] = distance < limit ? (limit - distance) * (limit - distance) : -1;
+            }
         RowRange(h, y0 =>
         {
             for (int y = y0; y < Math.Min(h, y0 + 8); y++)
@@ -182,11 +191,10 @@ public static class InformationFlowMatting
                         {
                             byte label = labels[ny * w + nx];
                             if (label == (byte)TrimapLabel.Unknown) continue;
-                            double distance = Math.Sqrt((nx - x) * (nx - x) + (ny - y) * (ny - y));
-                            if (distance >= limit) continue;
+                            double bound = allowed[(ny - y + radius) * side + nx - x + radius];
                             int q = ny * stride + 4 * nx;
                             int d0 = pixels[p] - pixels[q], d1 = pixels[p + 1] - pixels[q + 1], d2 = pixels[p + 2] - pixels[q + 2];
-                            if (Math.Sqrt(d0 * d0 + d1 * d1 + d2 * d2) < limit - distance)
+                            if (d0 * d0 + d1 * d1 + d2 * d2 < bound)
                             {
                                 if (label == (byte)TrimapLabel.Foreground) foreground = true; else background = true;
                             }
