@@ -420,8 +420,14 @@ public static class InformationFlowMatting
                     double c = touchValue[t];
                     b -= c * knownPart[p];
                     Add(p, c); // r_p's own entry (1 at p)
+                    // The hot loop (about 20 × 20 updates per row), written out: only columns up to i are kept.
                     for (int e = p * kcm, last = e + kcm; e < last; e++)
-                        if (mixtureUnknown[e] >= 0) Add(mixtureUnknown[e], -c * mixtureWeights[e]);
+                    {
+                        int column = mixtureUnknown[e];
+                        if ((uint)column > (uint)i) continue; // known (−1) or above the diagonal
+                        if (stamp[column] != i + 1) Add(column, -c * mixtureWeights[e]);
+                        else accumulator[column] -= c * mixtureWeights[e];
+                    }
                 }
                 for (int e = localStart[i]; e < localStart[i + 1]; e++) Add(localColumns[e], sl * localLower[e]);
                 b -= sl * localRhs[i];
