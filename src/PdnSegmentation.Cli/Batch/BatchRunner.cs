@@ -63,6 +63,8 @@ public static class BatchRunner
                 }
                 catch (Exception e)
                 {
+                    // Anything one image throws (its bad input, or a bug it triggers) is that image's failure: the
+                    // rest of the batch still runs, and the summary's exit code says that something failed.
                     Interlocked.Increment(ref failed);
                     Report(job, $"failed: {CliApp.Describe(e)}");
                 }

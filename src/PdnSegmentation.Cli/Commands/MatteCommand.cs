@@ -30,7 +30,7 @@ public static class MatteCommand
         var colorSigma = new Option<double>("--color-sigma") { Description = "Bayesian matting's camera noise σ_C, colour units 0..1.", DefaultValueFactory = _ => new BayesianMattingOptions().ColorSigma };
         var alphaOut = new Option<string?>("--alpha-out") { Description = "Write the alpha matte (8-bit grey)." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the cut-out: straight-alpha RGBA PNG with estimated object colours." };
-        var command = new Command("matte", "Soft alpha matte (closed-form, Bayesian or an installed deep matting model) and clean edge colours from a trimap (or many).")
+        var command = new Command("matte", "Soft alpha matte (closed-form, Bayesian, random-walk, Poisson, information-flow or an installed deep matting model) and clean edge colours from a trimap (or many).")
         {
             method, colorSigma, model, modelsDir, alphaOut, output,
         };
