@@ -47,12 +47,10 @@ public static class CliApp
             context.MaxPixels = (long)Math.Min(megapixels * 1e6, long.MaxValue / 2);
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
-        catch (UsageException e) { return Fail(stderr, e.Message, ExitCodes.Usage); }
-        catch (InputFileException e) { return Fail(stderr, e.Message, ExitCodes.BadInput); }
-        catch (SegmentationInputException e) { return Fail(stderr, e.Message, ExitCodes.BadInput); }
+        catch (UsageException e) { return Fail(stderr, Describe(e), ExitCodes.Usage); }
         catch (OperationCanceledException) { return Fail(stderr, "Cancelled; no output was written.", ExitCodes.Cancelled); }
-        catch (IOException e) { return Fail(stderr, $"Could not write the output: {e.Message}", ExitCodes.BadInput); }
-        catch (UnauthorizedAccessException e) { return Fail(stderr, $"Could not write the output: {e.Message}", ExitCodes.BadInput); }
+        catch (Exception e) when (e is InputFileException or SegmentationInputException or IOException or UnauthorizedAccessException)
+        { return Fail(stderr, Describe(e), ExitCodes.BadInput); }
         finally
         {
             Console.CancelKeyPress -= onCancel;

@@ -125,8 +125,8 @@ internal sealed class BatchArguments
             PixelRect? rect = null;
             if (rectangles is not null && problem is null)
             {
-                if (rectangles.TryGetValue(stem, out var r) || rectangles.TryGetValue(Path.GetFileName(input), out r)) rect = r;
-                else problem = $"no rectangle for '{stem}' in --rects";
+                rect = RectangleFor(rectangles, input);
+                if (rect is null) problem = $"no rectangle for '{stem}' in --rects";
             }
             jobs.Add(new ImageJob(input, stem, cutOut, mask, found, rect, problem));
         }
@@ -162,13 +162,13 @@ internal sealed class BatchArguments
         }
         PixelRect? rect = null;
         if (rectangles is not null)
-        {
-            if (!rectangles.TryGetValue(stem, out var r) && !rectangles.TryGetValue(Path.GetFileName(input), out r))
-                throw new InputFileException($"No rectangle for '{stem}' in --rects.");
-            rect = r;
-        }
+            rect = RectangleFor(rectangles, input) ?? throw new InputFileException($"No rectangle for '{stem}' in --rects.");
         return new ImageJob(input, stem, cutOutPath, maskPath, found, rect, null);
     }
+
+    /// <summary>An image's rectangle in --rects, listed by its name with or without the extension; null when absent.</summary>
+    private static PixelRect? RectangleFor(IReadOnlyDictionary<string, PixelRect> rectangles, string input) =>
+        rectangles.TryGetValue(Path.GetFileNameWithoutExtension(input), out var r) || rectangles.TryGetValue(Path.GetFileName(input), out r) ? r : null;
 
     private static bool IsPattern(string argument) => argument.Contains('*') || argument.Contains('?');
 

@@ -47,6 +47,9 @@ public sealed class ColorImage
 
     public Span<byte> Data => _data;
 
+    /// <summary>The pixel buffer itself, for engine loops that run in lambdas (spans cannot be captured); never copied.</summary>
+    internal byte[] Buffer => _data;
+
     public Span<byte> Row(int y) => _data.AsSpan(y * Stride, Width * BytesPerPixel);
 
     public Bgra32 this[int x, int y]

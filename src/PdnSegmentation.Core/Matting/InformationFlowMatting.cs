@@ -72,12 +72,10 @@ public static class InformationFlowMatting
             trimap = ExpandKnownRegions(image, trimap, options.ExpansionRadius);
             if (trimap.Count(TrimapLabel.Unknown) == 0) return UnknownRegionSolver.ToMatte(trimap, [], []);
         }
-        var labels = trimap.Labels.ToArray();
+        var labels = trimap.LabelArray;
         var indices = UnknownRegionSolver.UnknownIndices(trimap);
         int n = indices.Length;
-        var unknownNumber = new int[labels.Length];
-        Array.Fill(unknownNumber, -1);
-        for (int u = 0; u < n; u++) unknownNumber[indices[u]] = u;
+        var unknownNumber = UnknownRegionSolver.UnknownNumbers(indices, labels.Length);
         var colors = Colors(image);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Solver.MaxDegreeOfParallelism), CancellationToken = cancellationToken };
 
@@ -164,9 +162,9 @@ public static class InformationFlowMatting
     internal static Trimap ExpandKnownRegions(ColorImage image, Trimap trimap, int radius)
     {
         int w = image.Width, h = image.Height;
-        var labels = trimap.Labels.ToArray();
+        var labels = trimap.LabelArray;
         var expanded = trimap.Labels.ToArray();
-        var pixels = image.Data.ToArray();
+        var pixels = image.Buffer;
         int stride = image.Stride;
         double limit = radius + 1;
         // Per offset: the largest squared colour difference still matched, (limit − d)², or −1 beyond the disc.

@@ -39,9 +39,7 @@ public static class PoissonMatting
         int w = image.Width, h = image.Height;
         var indices = UnknownRegionSolver.UnknownIndices(trimap);
         int n = indices.Length;
-        var unknownNumber = new int[w * h];
-        Array.Fill(unknownNumber, -1);
-        for (int u = 0; u < n; u++) unknownNumber[indices[u]] = u;
+        var unknownNumber = UnknownRegionSolver.UnknownNumbers(indices, w * h);
         var (rowStart, columns, lower) = GridLaplacian(indices, unknownNumber, w, h);
 
         // The sets F and B are estimated from: the trimap's, plus the unknown pixels the last solve made near-certain.

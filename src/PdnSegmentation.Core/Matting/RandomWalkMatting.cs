@@ -48,10 +48,8 @@ public static class RandomWalkMatting
         RandomWalkOptions options, CancellationToken cancellationToken)
     {
         int w = image.Width, h = image.Height, n = indices.Length;
-        var labels = trimap.Labels.ToArray();
-        var unknownNumber = new int[labels.Length];
-        Array.Fill(unknownNumber, -1);
-        for (int u = 0; u < n; u++) unknownNumber[indices[u]] = u;
+        var labels = trimap.LabelArray;
+        var unknownNumber = UnknownRegionSolver.UnknownNumbers(indices, labels.Length);
         // exp(−β d²) for every integer squared byte distance: the same values as calling exp, without calling it.
         double beta = 1.0 / (options.Sigma * options.Sigma) / (255.0 * 255.0);
         var weightOf = new double[3 * 255 * 255 + 1];
@@ -72,7 +70,7 @@ public static class RandomWalkMatting
         var columns = new int[rowStart[n]];
         var lower = new double[rowStart[n]];
         var rhs = new double[n];
-        var pixels = image.Data.ToArray();
+        var pixels = image.Buffer;
         int stride = image.Stride;
         double ridge = options.Regularization;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Solver.MaxDegreeOfParallelism), CancellationToken = cancellationToken };

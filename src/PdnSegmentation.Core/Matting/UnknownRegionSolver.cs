@@ -44,6 +44,15 @@ public static class UnknownRegionSolver
         return unknown.ToArray();
     }
 
+    /// <summary>For every pixel, its number among the unknowns (the row of the system), or −1 for a known pixel.</summary>
+    public static int[] UnknownNumbers(int[] indices, int pixelCount)
+    {
+        var numbers = new int[pixelCount];
+        Array.Fill(numbers, -1);
+        for (int u = 0; u < indices.Length; u++) numbers[indices[u]] = u;
+        return numbers;
+    }
+
     /// <summary>
     /// Solves A_UU x = b by PCG. A is symmetric positive definite, given by its lower triangle in CSR form (rows
     /// ascending, columns ascending within a row, diagonal last). <paramref name="start"/> (overwritten) defaults to
@@ -58,9 +67,13 @@ public static class UnknownRegionSolver
         var matrix = new SymmetricSparseMatrix(rowStart, columns, lower, options.MaxDegreeOfParallelism);
         Action<double[], double[]> precondition;
         int levels = 1;
+        bool wide = reach > options.MultigridBeyondDistance || n > options.MultigridAboveUnknownFraction * trimap.Labels.Length;
+        // The multigrid's aggregation needs an operator that couples only nearby pixels (closed-form, random walk,
+        // Poisson); information flow's colour mixtures couple pixels anywhere, so it stays on incomplete Cholesky.
+        if (options.Preconditioner == MattingPreconditioner.Multigrid && !IsGridLocal(trimap.Width, indices, rowStart, columns))
+            throw new ArgumentException("The multigrid preconditioner needs a system that couples only pixels at most two steps apart.", nameof(options));
         if (options.Preconditioner == MattingPreconditioner.Multigrid
-            || (options.Preconditioner == MattingPreconditioner.Automatic
-                && (reach > options.MultigridBeyondDistance || n > options.MultigridAboveUnknownFraction * trimap.Labels.Length)))
+            || (options.Preconditioner == MattingPreconditioner.Automatic && wide && IsGridLocal(trimap.Width, indices, rowStart, columns)))
         {
             var gridX = new int[n];
             var gridY = new int[n];
@@ -79,6 +92,21 @@ public static class UnknownRegionSolver
         cancellationToken.ThrowIfCancellationRequested();
         var solve = ConjugateGradient.Solve(matrix.Multiply, precondition, rhs, solution, options.Solver, progress, cancellationToken);
         return new UnknownRegionSolution(solution, solve, levels);
+    }
+
+    /// <summary>Whether every entry couples pixels at most two grid steps apart in each direction.</summary>
+    private static bool IsGridLocal(int width, int[] indices, int[] rowStart, int[] columns)
+    {
+        for (int i = 0; i < indices.Length; i++)
+        {
+            var (yi, xi) = Math.DivRem(indices[i], width);
+            for (int e = rowStart[i]; e < rowStart[i + 1]; e++)
+            {
+                var (yj, xj) = Math.DivRem(indices[columns[e]], width);
+                if (Math.Abs(xi - xj) > 2 || Math.Abs(yi - yj) > 2) return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>The lower triangle without off-diagonal entries below tolerance · √(a_ii a_jj) (diagonal last, kept).</summary>

@@ -45,6 +45,25 @@ public class InformationFlowMattingTests
     }
 
     [Fact]
+    public void AMostlyUnknownTrimapStaysOnAPreconditionerThatFitsTheFlows()
+    {
+        // Over half the image unknown makes the automatic choice consider the multigrid, whose aggregation needs
+        // grid-local couplings; the colour mixtures couple pixels anywhere (this threw before).
+        var (image, _, truth) = MattingScenes.SmoothBlend(120, 90);
+        var strokes = new Trimap(120, 90);
+        for (int y = 10; y < 80; y++)
+            for (int x = 0; x < 4; x++)
+            {
+                strokes[2 + x, y] = TrimapLabel.Background;
+                strokes[114 + x, y] = TrimapLabel.Foreground;
+            }
+        var alpha = InformationFlowMatting.Estimate(image, strokes, new InformationFlowOptions { ExpansionRadius = 0 }).Values;
+        Assert.True(alpha[45 * 120 + 10] < 0.2 && alpha[45 * 120 + 110] > 0.8, $"{alpha[45 * 120 + 10]}, {alpha[45 * 120 + 110]}");
+        Assert.Throws<ArgumentException>(() => InformationFlowMatting.Estimate(image, strokes,
+            new InformationFlowOptions { Solver = new() { Preconditioner = MattingPreconditioner.Multigrid } }));
+    }
+
+    [Fact]
     public void BadTrimapsProgressAndCancellationAsForClosedForm()
     {
         var (image, trimap, _) = MattingScenes.SmoothBlend(80, 60);
