@@ -43,6 +43,15 @@ var designs = new (string Name, Action<Mat, double> Draw)[]
         Cv2.Circle(m, new Point((int)(8 * s), (int)(5 * s)), (int)(3 * s), new Scalar(150, 80, 40, 255), -1, LineTypes.AntiAlias);
         Cv2.Ellipse(m, new Point((int)(8 * s), (int)(15 * s)), new Size((int)(6 * s), (int)(6 * s)), 0, 180, 360, new Scalar(150, 80, 40, 255), -1, LineTypes.AntiAlias);
     }),
+    // Snap to Edges: a rough dashed lasso and the solid outline it snapped onto (a magnet's red tip at one vertex).
+    ("SnapToEdges", (m, s) =>
+    {
+        Cv2.Ellipse(m, new Point((int)(8 * s), (int)(8 * s)), new Size((int)(5 * s), (int)(4 * s)), 0, 0, 360, new Scalar(60, 130, 200, 255), -1, LineTypes.AntiAlias);
+        Cv2.Ellipse(m, new Point((int)(8 * s), (int)(8 * s)), new Size((int)(5 * s), (int)(4 * s)), 0, 0, 360, new Scalar(30, 30, 30, 255), Math.Max(1, (int)s), LineTypes.AntiAlias);
+        for (int k = 0; k < 8; k++)
+            Cv2.Ellipse(m, new Point((int)(8 * s), (int)(8 * s)), new Size((int)(7 * s), (int)(6.5 * s)), 0, k * 45, k * 45 + 25, new Scalar(120, 120, 120, 255), Math.Max(1, (int)(s / 2)), LineTypes.AntiAlias);
+        Cv2.Circle(m, new Point((int)(13 * s), (int)(8 * s)), (int)Math.Max(1, 1.5 * s), new Scalar(30, 30, 220, 255), -1, LineTypes.AntiAlias);
+    }),
 };
 foreach (var (name, draw) in designs)
     foreach (int size in new[] { 16, 32 })

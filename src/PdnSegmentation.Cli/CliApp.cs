@@ -31,6 +31,7 @@ public static class CliApp
                 SubjectCommand.Create(context),
                 SamCommand.Create(context),
                 SelectCommand.Create(context),
+                ScissorsCommand.Create(context),
                 ModelsCommand.Create(context),
                 BenchCommand.Create(context),
             };

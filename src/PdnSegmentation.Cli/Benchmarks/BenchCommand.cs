@@ -19,6 +19,7 @@ public static class BenchCommand
             ClickBenchmark.Create(context),
             ProcessBenchmark.Create(context),
             BatchBenchmark.Create(context),
+            ScissorsBenchmark.Create(context),
         };
 
     /// <summary><c>--limit N</c>: only a dataset's first N images (a quick run), the same for every dataset benchmark.</summary>

@@ -8,7 +8,10 @@ public sealed class OpenCvGrabCut : IDisposable
 {
     private readonly Mat _bgr;
 
-    public OpenCvGrabCut(ColorImage image)
+    public OpenCvGrabCut(ColorImage image) => _bgr = ToBgr(image);
+
+    /// <summary>An engine image as the 3-channel BGR Mat OpenCV's algorithms take (the caller disposes it).</summary>
+    public static Mat ToBgr(ColorImage image)
     {
         using var bgra = new Mat(image.Height, image.Width, MatType.CV_8UC4);
         unsafe
@@ -16,7 +19,7 @@ public sealed class OpenCvGrabCut : IDisposable
             for (int y = 0; y < image.Height; y++)
                 image.Row(y).CopyTo(new Span<byte>((byte*)bgra.Ptr(y), image.Width * 4));
         }
-        _bgr = bgra.CvtColor(ColorConversionCodes.BGRA2BGR);
+        return bgra.CvtColor(ColorConversionCodes.BGRA2BGR);
     }
 
     /// <summary>Runs grabCut from the rectangle for exactly <paramref name="iterations"/> iterations.</summary>

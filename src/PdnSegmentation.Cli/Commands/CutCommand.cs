@@ -68,27 +68,37 @@ public static class CutCommand
         }
         result = result with { Foreground = MaskCleanup.Apply(result.Foreground, settings.Cleanup, default, fg, bg) };
 
-        // The mask is the hard cut either way: without a cut-out to write, the edge refinement is not needed.
-        if ((settings.MatteBand is not null || settings.BorderMatting) && job.CutOutPath is not null)
-        {
-            MatteResult matte;
-            if (settings.MatteBand is { } width)
-            {
-                using var progress = new ConsoleProgress(context.Error, "Matting");
-                matte = RefineMatte.FromMask(image, result.Foreground, new TrimapBandOptions { BandWidth = width }, progress: progress, cancellationToken: context.Cancellation);
-            }
-            else
-            {
-                matte = RefineMatte.FromBorder(image, result.Foreground, cancellationToken: context.Cancellation);
-            }
-            (string, byte[])? maskFile = job.MaskPath is null ? null : (job.MaskPath, ImageFiles.EncodeGray(image.Width, image.Height, result.Foreground.ToBytes(), job.MaskPath));
-            MatteCommand.WriteOutputs(context, image, matte, null, job.CutOutPath, maskFile);
-            return;
-        }
-
-        CutOutFiles.WriteHard(image, result.Foreground, job.CutOutPath, job.MaskPath, context.Cancellation);
+        if (WriteCut(context, image, result.Foreground, settings.MatteBand, settings.BorderMatting, job)) return;
         long objectPixels = result.Foreground.CountSet();
         context.Out.WriteLine($"{Path.GetFileName(job.CutOutPath ?? job.MaskPath)}: {objectPixels} object pixels ({100.0 * objectPixels / image.PixelCount:F1} %), " +
                               $"{result.Iterations} iterations, energy {result.EnergyPerIteration[^1]:F0}");
+    }
+
+    /// <summary>
+    /// Writes a hard cut's outputs: the mask as cut, and the cut-out with the asked edge — a closed-form matte in a band
+    /// of <paramref name="matteBand"/> px, GrabCut's border matting, or none. True when a matte was written (its
+    /// writer reports it); false for a hard cut, which the caller reports.
+    /// </summary>
+    internal static bool WriteCut(CommandContext context, ColorImage image, Mask cut, double? matteBand, bool borderMatting, ImageJob job)
+    {
+        // The mask is the hard cut either way: without a cut-out to write, the edge refinement is not needed.
+        if ((matteBand is not null || borderMatting) && job.CutOutPath is not null)
+        {
+            MatteResult matte;
+            if (matteBand is { } width)
+            {
+                using var progress = new ConsoleProgress(context.Error, "Matting");
+                matte = RefineMatte.FromMask(image, cut, new TrimapBandOptions { BandWidth = width }, progress: progress, cancellationToken: context.Cancellation);
+            }
+            else
+            {
+                matte = RefineMatte.FromBorder(image, cut, cancellationToken: context.Cancellation);
+            }
+            (string, byte[])? maskFile = job.MaskPath is null ? null : (job.MaskPath, ImageFiles.EncodeGray(image.Width, image.Height, cut.ToBytes(), job.MaskPath));
+            MatteCommand.WriteOutputs(context, image, matte, null, job.CutOutPath, maskFile);
+            return true;
+        }
+        CutOutFiles.WriteHard(image, cut, job.CutOutPath, job.MaskPath, context.Cancellation);
+        return false;
     }
 }
