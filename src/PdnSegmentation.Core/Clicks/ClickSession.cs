@@ -61,7 +61,10 @@ public sealed record ClickSelectionOptions
 
     public double ConfidentProbability { get; init; } = 0.9;
 
-    /// <summary>GrabCut iterations per click and its smoothness γ.</summary>
+    /// <summary>
+    /// GrabCut iterations per click and its smoothness γ. (Two iterations cost a third less time but measured NoC@90 4.32
+    /// instead of 4.03 on the GrabCut set without a model.)
+    /// </summary>
     public int Iterations { get; init; } = 3;
 
     public double Gamma { get; init; } = 50;
@@ -73,13 +76,20 @@ public sealed record ClickSelectionOptions
     /// </summary>
     public int WorkingPixels { get; init; } = 250_000;
 
+    /// <summary>
+    /// Each click's colour models start from k-means on at most this many pixels per side (GrabCut's own cap is 100 000):
+    /// on a 0.25 MP cut that clustering took 15 of a click's ~100 ms, and the iterations that follow refit the models to
+    /// every pixel anyway (NoC@90 on the GrabCut set 4.03 / 2.03 without / with u2netp, against 3.97 / 2.06 from 100 000).
+    /// </summary>
+    public int InitializationSamples { get; init; } = 20_000;
+
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
     internal void Validate()
     {
         if (WorkingPixels < 4096) throw new ArgumentOutOfRangeException(nameof(WorkingPixels), WorkingPixels, "The working size must be at least 4096 pixels.");
         if (!(EdgeCost >= 0) || !(InfluenceScale > 0) || !(ClickStrength >= 0) || !(InitialReach >= 0) || !(ClickRadius > 0) || !(ModelPriorWeight >= 0) ||
-            !(ModelPriorClamp > 0) || !(ContradictionDecay is >= 0 and <= 1) || !(ConfidentProbability is > 0.5 and < 1) || Iterations < 1 || !(Gamma > 0) || !double.IsFinite(BackgroundBias))
+            !(ModelPriorClamp > 0) || !(ContradictionDecay is >= 0 and <= 1) || !(ConfidentProbability is > 0.5 and < 1) || Iterations < 1 || InitializationSamples < 16 || !(Gamma > 0) || !double.IsFinite(BackgroundBias))
             throw new ArgumentOutOfRangeException(nameof(ClickSelectionOptions), "Click selection options out of range.");
     }
 }
@@ -293,7 +303,7 @@ public sealed class ClickSession
         {
             var region = Mask.FromRectangle(w, h, _workBox ?? new PixelRect(0, 0, w, h));
             var input = GrabCutInput.FromRegion(region) with { InitialObject = initial, Prior = prior };
-            var grabCutOptions = new GrabCutOptions { MaxIterations = _options.Iterations, Gamma = _options.Gamma, MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism };
+            var grabCutOptions = new GrabCutOptions { MaxIterations = _options.Iterations, Gamma = _options.Gamma, MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, MaxInitializationSamples = _options.InitializationSamples };
             _grabCut = new GrabCut(_work, input, grabCutOptions, default, cancellationToken);
         }
         else
@@ -304,27 +314,44 @@ public sealed class ClickSession
         _grabCut.Pin(objectHints, backgroundHints);
         var cut = _grabCut.Iterate(_options.Iterations, progress.Slice(0.2, 0.9), cancellationToken).Foreground;
         // Only what is connected to an object click is the clicked object.
-        var work = clicked ? MaskCleanup.KeepPartsHolding(cut, objectHints) : cut;
-        if (_scale > 1)
+        var work = cut;
+        if (clicked)
         {
-            cut = _upsampler!.Upsample(cut);
-            (objectHints, backgroundHints) = Hints(_clicks, _image.Width, _image.Height);
-            var bits = cut.Bits;
-            for (int i = 0; i < bits.Length; i++) bits[i] = (byte)((bits[i] | objectHints.Bits[i]) & (backgroundHints.Bits[i] ^ 1));
-            if (Box is { } box) cut = Intersect(cut, box);
+            work = _scale > 1 ? cut.Clone() : cut; // the raw cut is what the upsampler follows
+            MaskCleanup.KeepPartsHolding(work, ObjectClickIndices(workClicks, w));
         }
-        var result = _scale == 1 ? work : clicked ? MaskCleanup.KeepPartsHolding(cut, objectHints) : cut;
+        if (_scale == 1)
+        {
+            progress.Report(1);
+            return (work, work);
+        }
+        // At the photo's size: the clicked disks painted over the upsampled cut (what Hints pins), without the box's
+        // outside, then the parts connected to an object click; in place, as a 24 MP photo has no pixels to spare.
+        var full = _upsampler!.Upsample(cut);
+        var bits = full.Bits;
+        int radius = RadiusFor(_image.Width, _image.Height);
+        foreach (var c in _clicks) Disk(bits, _image.Width, _image.Height, c, radius, c.Positive ? (byte)1 : (byte)0);
+        foreach (var c in _clicks) bits[c.Y * _image.Width + c.X] = c.Positive ? (byte)1 : (byte)0;
+        if (Box is { } box) ClearOutside(full, box);
+        if (clicked) MaskCleanup.KeepPartsHolding(full, ObjectClickIndices(_clicks, _image.Width));
         progress.Report(1);
-        return (work, result);
+        return (work, full);
     }
 
-    private static Mask Intersect(Mask mask, PixelRect box)
+    private static int[] ObjectClickIndices(IEnumerable<Click> clicks, int width) =>
+        clicks.Where(c => c.Positive).Select(c => c.Y * width + c.X).ToArray();
+
+    private static void ClearOutside(Mask mask, PixelRect box)
     {
-        var result = Mask.FromRectangle(mask.Width, mask.Height, box);
-        var r = result.Bits;
-        var m = mask.Bits;
-        for (int i = 0; i < r.Length; i++) r[i] &= m[i];
-        return result;
+        var bits = mask.Bits;
+        int w = mask.Width;
+        for (int y = 0; y < mask.Height; y++)
+        {
+            var row = bits.Slice(y * w, w);
+            if (y < box.Y || y >= box.Bottom) { row.Clear(); continue; }
+            row[..box.X].Clear();
+            row[box.Right..].Clear();
+        }
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace PdnSegmentation.Mixtures;
 
@@ -85,6 +87,68 @@ public sealed class ColorGmm
         }
         component = bestK;
         return best - MathF.Log(sum);
+    }
+
+    /// <summary>
+    /// The data terms of a run of BGRA pixels — <see cref="MixtureCost"/> (or, with <paramref name="mixture"/> false,
+    /// <see cref="BestCost"/>) of each — and each pixel's best component. Eight pixels at a time where the processor has
+    /// 256-bit vectors: GrabCut evaluates both models at every pixel of every iteration, and this pass was half of an
+    /// iteration's time (16 of 32 ms at 0.25 MP, 2 cores) before it was vectorised. The vector exp and log differ from
+    /// MathF's by about an ulp, far below anything a cut can see.
+    /// </summary>
+    public void Costs(ReadOnlySpan<byte> bgra, bool mixture, Span<float> costs, Span<byte> components)
+    {
+        int n = bgra.Length / 4;
+        if (costs.Length < n || components.Length < n) throw new ArgumentException("The output spans are shorter than the pixel run.");
+        int x = 0;
+        if (Vector256.IsHardwareAccelerated && _components.Length <= 16)
+        {
+            var pixels = MemoryMarshal.Cast<byte, uint>(bgra[..(4 * n)]);
+            Span<Vector256<float>> componentCosts = stackalloc Vector256<float>[_components.Length];
+            Span<int> best = stackalloc int[Vector256<int>.Count];
+            var e = _eval;
+            var byteMask = Vector256.Create(0xFFu);
+            var half = Vector256.Create(0.5f);
+            var floor = Vector256.Create(-87f); // exp below this is a denormal: nothing a sum of at least 1 can hold
+            for (; x <= n - Vector256<float>.Count; x += Vector256<float>.Count)
+            {
+                var v = Vector256.Create<uint>(pixels.Slice(x, Vector256<uint>.Count));
+                var x0 = Vector256.ConvertToSingle((v & byteMask).AsInt32());
+                var x1 = Vector256.ConvertToSingle(((v >> 8) & byteMask).AsInt32());
+                var x2 = Vector256.ConvertToSingle(((v >> 16) & byteMask).AsInt32());
+                var lowest = Vector256.Create(float.PositiveInfinity);
+                var lowestK = Vector256<int>.Zero;
+                for (int k = 0, o = 0; k < componentCosts.Length; k++, o += EvalStride)
+                {
+                    var d0 = x0 - Vector256.Create(e[o]);
+                    var d1 = x1 - Vector256.Create(e[o + 1]);
+                    var d2 = x2 - Vector256.Create(e[o + 2]);
+                    var q = d0 * (Vector256.Create(e[o + 3]) * d0 + Vector256.Create(e[o + 4]) * d1 + Vector256.Create(e[o + 5]) * d2)
+                            + d1 * (Vector256.Create(e[o + 6]) * d1 + Vector256.Create(e[o + 7]) * d2) + d2 * Vector256.Create(e[o + 8]) * d2;
+                    var cost = Vector256.Create(e[o + 9]) + half * q;
+                    componentCosts[k] = cost;
+                    var lower = Vector256.LessThan(cost, lowest);
+                    lowest = Vector256.ConditionalSelect(lower, cost, lowest);
+                    lowestK = Vector256.ConditionalSelect(lower.AsInt32(), Vector256.Create(k), lowestK);
+                }
+                var result = lowest;
+                if (mixture)
+                {
+                    var sum = Vector256<float>.Zero;
+                    foreach (var cost in componentCosts) sum += Vector256.Exp(Vector256.Max(lowest - cost, floor));
+                    result = lowest - Vector256.Log(sum);
+                }
+                result.CopyTo(costs.Slice(x, Vector256<float>.Count));
+                lowestK.CopyTo(best);
+                for (int j = 0; j < best.Length; j++) components[x + j] = (byte)best[j];
+            }
+        }
+        for (; x < n; x++)
+        {
+            float c0 = bgra[4 * x], c1 = bgra[4 * x + 1], c2 = bgra[4 * x + 2];
+            costs[x] = mixture ? MixtureCost(c0, c1, c2, out int k) : BestCost(c0, c1, c2, out k);
+            components[x] = (byte)k;
+        }
     }
 
     /// <summary>The data term of one given component.</summary>

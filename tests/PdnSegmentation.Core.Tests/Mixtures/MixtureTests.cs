@@ -110,6 +110,30 @@ public class MixtureTests
         for (int blob = 0; blob < 3; blob++)
             Assert.Single(a.Skip(blob * 300).Take(300).Distinct());
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void RowCostsMatchThePerPixelCosts(bool mixture)
+    {
+        var random = new Random(21);
+        var samples = Blobs(random, 400, (50, 60, 70, 10), (150, 100, 30, 20), (90, 200, 180, 5));
+        // Five components on three blobs plus a weightless one: every branch of the vector loop, and a tail of 5 pixels.
+        var fitted = ColorGmm.Initialize(samples, 5, GmmInitialization.KMeans, ridge: 1, seed: 3);
+        var model = new ColorGmm(fitted.Components.Append(new ColorGaussian(0, 0, 0, 0, Covariance3.Identity(1))).ToList());
+        const int n = 8 * 37 + 5;
+        var bgra = new byte[4 * n];
+        random.NextBytes(bgra);
+        var costs = new float[n];
+        var components = new byte[n];
+        model.Costs(bgra, mixture, costs, components);
+        for (int i = 0; i < n; i++)
+        {
+            float c0 = bgra[4 * i], c1 = bgra[4 * i + 1], c2 = bgra[4 * i + 2];
+            float expected = mixture ? model.MixtureCost(c0, c1, c2, out int k) : model.BestCost(c0, c1, c2, out k);
+            Assert.Equal(expected, costs[i], 1e-5f * Math.Max(1, Math.Abs(expected)));
+            Assert.Equal(k, components[i]);
+        }
 }
 
 public class SmallDenseAlgebraTests
@@ -178,5 +202,6 @@ public class SmallDenseAlgebraTests
         int made = OrchardBouman.Cluster(samples, weights, 5, 0.001, new int[600], stats);
         Assert.Equal(2, made);
         Assert.Equal(weights.Sum(), stats[0].Weight + stats[1].Weight, 1e-3);
+    }
     }
 }

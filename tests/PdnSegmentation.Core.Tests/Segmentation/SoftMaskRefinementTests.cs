@@ -205,4 +205,25 @@ public class MaskCleanupTests
         var hint = Draw(40, 40, new PixelRect(11, 11, 1, 1));
         Assert.False(MaskCleanup.Apply(mask, new MaskCleanupOptions { MaxHoleFraction = 0.02 }, default, null, hint)[11, 11]); // the user said background
     }
+
+    [Fact]
+    public void KeepPartsHoldingKeepsOnlyThePartsASeedTouchesEightConnected()
+    {
+        // Three parts: a square, a diagonal chain touching it corner to corner (the same part), and a separate bar.
+        var mask = new Mask(12, 8);
+        for (int y = 1; y < 4; y++) for (int x = 1; x < 4; x++) mask[x, y] = true;
+        mask[4, 4] = true; mask[5, 5] = true;
+        for (int x = 8; x < 11; x++) mask[x, 6] = true;
+        var square = mask.Clone();
+        MaskCleanup.KeepPartsHolding(square, [2 * 12 + 2]);
+        Assert.Equal(11, square.CountSet());
+        Assert.True(square[5, 5]);
+        Assert.False(square[9, 6]);
+        var both = mask.Clone();
+        MaskCleanup.KeepPartsHolding(both, [2 * 12 + 2, 6 * 12 + 10, 0]); // the last seed is a background pixel
+        Assert.Equal(mask.ToBytes(), both.ToBytes());
+        var none = mask.Clone();
+        MaskCleanup.KeepPartsHolding(none, [0]);
+        Assert.True(none.IsEmpty);
+    }
 }
