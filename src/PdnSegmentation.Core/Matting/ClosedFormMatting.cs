@@ -75,6 +75,10 @@ public static class ClosedFormMatting
         // The operator itself: L_UU assembled once, so each iteration is one parallel sparse product.
         var (rowStart, columns, lower) = laplacian.LowerTriangle();
         laplacian = null; // its window data (~200 bytes per unknown) is not needed by the solve
+        // With millions of unknowns that is hundreds of megabytes of large-object garbage: collected here, the solve's own
+        // arrays reuse its space instead of growing the heap (24 MP Refine Matte effect, 2.4 M unknowns: peak while
+        // solving 2.42 → 2.20 GB, whole run's peak 2.70 → 2.56 GB; the collection takes about 0.1 s).
+        if (indices.Length > 1_000_000) GC.Collect(2, GCCollectionMode.Forced, blocking: true);
         cancellationToken.ThrowIfCancellationRequested();
         scope.Report(0.1);
         var solution = UnknownRegionSolver.Solve(trimap, indices, rowStart, columns, lower, rhs, options.SolverOptions, null, scope.Slice(0.1, 1), cancellationToken);
