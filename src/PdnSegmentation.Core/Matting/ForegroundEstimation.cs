@@ -52,14 +52,26 @@ public static class ForegroundEstimation
     {
         ImageGuard.SameSize("alpha matte", alpha.Width, alpha.Height, image.Width, image.Height);
         int w = image.Width, h = image.Height;
+        // The estimate follows a matte's solve, which on a large photo leaves a gigabyte or more of large arrays behind
+        // (the matting Laplacian, the multigrid, distance maps); collected first, this estimate's full-size buffers
+        // reuse that space. Without it the 24 MP Refine Matte effect peaked at 3.1–3.7 GB here, with it at 2.6–2.7 GB.
+        if ((long)w * h > 4_000_000) GC.Collect(2, GCCollectionMode.Forced, blocking: true);
         // Colours as bytes (a quarter of the floats' memory: 72 instead of 288 MB at 24 MP), scaled when read.
         var colors = new byte[3 * w * h];
-        for (int y = 0; y < h; y++)
+        RowChunks.Run(h, options.MaxDegreeOfParallelism, cancellationToken, (_, y0, y1) =>
         {
-            var row = image.Row(y);
-            for (int x = 0; x < w; x++)
-                for (int c = 0; c < 3; c++) colors[3 * (y * w + x) + c] = row[4 * x + c];
-        }
+            for (int y = y0; y < y1; y++)
+            {
+                var row = image.Row(y);
+                var to = colors.AsSpan(3 * y * w, 3 * w);
+                for (int x = 0; x < w; x++)
+                {
+                    to[3 * x] = row[4 * x];
+                    to[3 * x + 1] = row[4 * x + 1];
+                    to[3 * x + 2] = row[4 * x + 2];
+                }
+            }
+        });
         var alphaValues = alpha.Values.ToArray();
 
         // Level sizes grow geometrically from 1×1 to the full image.
@@ -90,72 +102,100 @@ public static class ForegroundEstimation
     private static ColorImage ToImage(float[] colors, AlphaMatte? matte, int w, int h)
     {
         var result = new ColorImage(w, h);
-        var alpha = matte is null ? default : matte.Values;
-        for (int y = 0; y < h; y++)
+        RowChunks.Run(h, Environment.ProcessorCount, CancellationToken.None, (_, y0, y1) =>
         {
-            var row = result.Row(y);
-            for (int x = 0; x < w; x++)
+            var alpha = matte is null ? default : matte.Values;
+            for (int y = y0; y < y1; y++)
             {
-                int i = y * w + x;
-                for (int c = 0; c < 3; c++) row[4 * x + c] = (byte)Math.Clamp(MathF.Round(colors[3 * i + c] * 255f), 0f, 255f);
-                row[4 * x + 3] = matte is null ? (byte)255 : (byte)Math.Clamp(MathF.Round(alpha[i] * 255f), 0f, 255f);
+                var row = result.Row(y);
+                for (int x = 0; x < w; x++)
+                {
+                    int i = y * w + x;
+                    for (int c = 0; c < 3; c++) row[4 * x + c] = (byte)Math.Clamp(MathF.Round(colors[3 * i + c] * 255f), 0f, 255f);
+                    row[4 * x + 3] = matte is null ? (byte)255 : (byte)Math.Clamp(MathF.Round(alpha[i] * 255f), 0f, 255f);
+                }
             }
-        }
+        });
         return result;
     }
 
-    private static void Sweep(byte[] colors, float[] alpha, float[] foreground, float[] background, int w, int h, int parity, ForegroundOptions options,
+    private static unsafe void Sweep(byte[] colors, float[] alpha, float[] foreground, float[] background, int w, int h, int parity, ForegroundOptions options,
         CancellationToken cancellationToken)
     {
         float epsilon = options.Regularization, omega = options.GradientWeight;
         // Cancellation is checked between row chunks: a full-resolution sweep of a large photo takes a good fraction of a second.
+        // Pointers, the neighbours' clamping once per row and column, and the channels written out: the same
+        // arithmetic in the same order as the plain loops (bit-identical results). With the parallel copies below and
+        // the collection first, lemur 12 MP: 2.0 → 0.6–0.9 s for the whole estimate.
         RowChunks.Run(h, options.MaxDegreeOfParallelism, cancellationToken, (_, y0, y1) =>
         {
-            Span<float> sumF = stackalloc float[3];
-            Span<float> sumB = stackalloc float[3];
-            for (int y = y0; y < y1; y++)
-                for (int x = (y + parity) & 1; x < w; x += 2)
+            fixed (byte* colorPointer = colors)
+            fixed (float* a = alpha, f = foreground, b = background)
+            {
+                for (int y = y0; y < y1; y++)
                 {
-                    int i = y * w + x;
-                    float a0 = alpha[i], a1 = 1 - a0;
-                    float weights = 0;
-                    sumF.Clear(); sumB.Clear();
-                    for (int d = 0; d < 4; d++)
+                    int row = y * w, down = Math.Min(y + 1, h - 1) * w, up = Math.Max(y - 1, 0) * w;
+                    for (int x = (y + parity) & 1; x < w; x += 2)
                     {
-                        // Off the image the pixel is its own neighbour, which keeps every 2×2 system regular.
-                        int nx = Math.Clamp(x + (d == 0 ? 1 : d == 1 ? -1 : 0), 0, w - 1), ny = Math.Clamp(y + (d == 2 ? 1 : d == 3 ? -1 : 0), 0, h - 1);
-                        int j = ny * w + nx;
-                        float weight = epsilon + omega * MathF.Abs(a0 - alpha[j]);
-                        weights += weight;
-                        for (int c = 0; c < 3; c++) { sumF[c] += weight * foreground[3 * j + c]; sumB[c] += weight * background[3 * j + c]; }
-                    }
-                    // [a0² + W, a0 a1; a0 a1, a1² + W] [F; B] = [a0 I + ΣwF; a1 I + ΣwB], per channel.
-                    float m00 = a0 * a0 + weights, m01 = a0 * a1, m11 = a1 * a1 + weights;
-                    float inverseDet = 1 / (m00 * m11 - m01 * m01);
-                    for (int c = 0; c < 3; c++)
-                    {
-                        float color = colors[3 * i + c] * (1 / 255f);
-                        float r0 = a0 * color + sumF[c], r1 = a1 * color + sumB[c];
-                        foreground[3 * i + c] = Math.Clamp((m11 * r0 - m01 * r1) * inverseDet, 0f, 1f);
-                        background[3 * i + c] = Math.Clamp((m00 * r1 - m01 * r0) * inverseDet, 0f, 1f);
+                        int i = row + x;
+                        // Neighbours right, left, below, above; off the image the pixel is its own neighbour, which
+                        // keeps every 2×2 system regular.
+                        int j0 = row + Math.Min(x + 1, w - 1), j1 = row + Math.Max(x - 1, 0), j2 = down + x, j3 = up + x;
+                        float a0 = a[i], a1 = 1 - a0;
+                        float w0 = epsilon + omega * MathF.Abs(a0 - a[j0]);
+                        float w1 = epsilon + omega * MathF.Abs(a0 - a[j1]);
+                        float w2 = epsilon + omega * MathF.Abs(a0 - a[j2]);
+                        float w3 = epsilon + omega * MathF.Abs(a0 - a[j3]);
+                        float weights = w0 + w1 + w2 + w3;
+                        // [a0² + W, a0 a1; a0 a1, a1² + W] [F; B] = [a0 I + ΣwF; a1 I + ΣwB], per channel.
+                        float m00 = a0 * a0 + weights, m01 = a0 * a1, m11 = a1 * a1 + weights;
+                        float inverseDet = 1 / (m00 * m11 - m01 * m01);
+                        float* fi = f + 3 * i, bi = b + 3 * i;
+                        byte* ci = colorPointer + 3 * i;
+                        float* f0 = f + 3 * j0, f1 = f + 3 * j1, f2 = f + 3 * j2, f3 = f + 3 * j3;
+                        float* b0 = b + 3 * j0, b1 = b + 3 * j1, b2 = b + 3 * j2, b3 = b + 3 * j3;
+                        for (int c = 0; c < 3; c++)
+                        {
+                            float sumF = w0 * f0[c] + w1 * f1[c] + w2 * f2[c] + w3 * f3[c];
+                            float sumB = w0 * b0[c] + w1 * b1[c] + w2 * b2[c] + w3 * b3[c];
+                            float color = ci[c] * (1 / 255f);
+                            float r0 = a0 * color + sumF, r1 = a1 * color + sumB;
+                            fi[c] = Math.Clamp((m11 * r0 - m01 * r1) * inverseDet, 0f, 1f);
+                            bi[c] = Math.Clamp((m00 * r1 - m01 * r0) * inverseDet, 0f, 1f);
+                        }
                     }
                 }
+            }
         });
     }
 
-    private static T[] ResizeNearest<T>(T[] source, int sw, int sh, int dw, int dh, int channels)
+    /// <summary>
+    /// Nearest-neighbour resampling between levels; rows in parallel, the source column of each target column looked
+    /// up once (at 12 MP the per-pixel copies of a generic copy were most of the estimate's time).
+    /// </summary>
+    private static T[] ResizeNearest<T>(T[] source, int sw, int sh, int dw, int dh, int channels) where T : unmanaged
     {
         if (sw == dw && sh == dh) return source;
         var result = new T[dw * dh * channels];
-        for (int y = 0; y < dh; y++)
+        var sourceColumn = new int[dw];
+        for (int x = 0; x < dw; x++) sourceColumn[x] = Math.Min(sw - 1, (int)((x + 0.5) * sw / dw)) * channels;
+        RowChunks.Run(dh, Environment.ProcessorCount, CancellationToken.None, (_, y0, y1) =>
         {
-            int sy = Math.Min(sh - 1, (int)((y + 0.5) * sh / dh));
-            for (int x = 0; x < dw; x++)
+            for (int y = y0; y < y1; y++)
             {
-                int sx = Math.Min(sw - 1, (int)((x + 0.5) * sw / dw));
-                Array.Copy(source, (sy * sw + sx) * channels, result, (y * dw + x) * channels, channels);
+                int sy = Math.Min(sh - 1, (int)((y + 0.5) * sh / dh));
+                var from = source.AsSpan(sy * sw * channels, sw * channels);
+                var to = result.AsSpan(y * dw * channels, dw * channels);
+                if (channels == 1)
+                    for (int x = 0; x < dw; x++) to[x] = from[sourceColumn[x]];
+                else
+                    for (int x = 0, d = 0; x < dw; x++)
+                    {
+                        int o = sourceColumn[x];
+                        for (int c = 0; c < channels; c++) to[d++] = from[o + c];
+                    }
             }
-        }
+        });
         return result;
     }
 }

@@ -45,10 +45,6 @@ public static class RefineMatte
         options ??= new RefineMatteOptions();
         var scope = ProgressScope.For(progress);
         var alpha = EstimateAlpha(image, trimap, options, scope.Slice(0, 0.85), cancellationToken);
-        // On a large photo the solve leaves a gigabyte or more of large arrays behind (the matting Laplacian, the
-        // multigrid, distance maps); collected now, the foreground estimate's full-size buffers reuse that space. Without
-        // it the 24 MP Refine Matte effect peaked at 3.1–3.7 GB during the foreground estimate, with it at 2.6–2.7 GB.
-        if (image.PixelCount > 4_000_000) GC.Collect(2, GCCollectionMode.Forced, blocking: true);
         // Decontamination uses the same multi-level estimate for both methods (Bayesian's own per-pixel F is noisier).
         var colors = ForegroundEstimation.EstimateForeground(image, alpha, options.Foreground, cancellationToken);
         scope.Report(1);

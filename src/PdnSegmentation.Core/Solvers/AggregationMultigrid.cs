@@ -55,7 +55,7 @@ public sealed class AggregationMultigrid
             if (coarseN > n * 0.9) break; // nodes too scattered to coarsen further
             var level = new Level
             {
-                Matrix = _levels.Count == 0 && matrix is not null ? matrix : new SymmetricSparseMatrix(rowStart, columns, lower, parallelism),
+                Matrix = (_levels.Count == 0 && matrix is not null ? matrix : new SymmetricSparseMatrix(rowStart, columns, lower, parallelism)).InSinglePrecision(),
                 Smoother = new IncompleteCholesky(rowStart, columns, lower, n >= 4 * CoarsestSize ? smootherBlocks : 1),
                 Aggregate = aggregate,
                 Residual = new double[n], Correction = new double[n], Scratch = new double[n],
@@ -102,7 +102,7 @@ public sealed class AggregationMultigrid
         // Pre-smoothing from zero, then the residual.
         level.Smoother.Solve(r, z);
         level.Matrix.Multiply(z, scratch);
-        for (int i = 0; i < n; i++) residual[i] = r[i] - scratch[i];
+        ParallelVectors.Difference(residual, r, scratch);
         // Coarse correction: restrict (sum over each aggregate), solve, prolong (copy back).
         var coarseR = _coarseRhs[depth];
         var coarseZ = _coarseSolution[depth];
@@ -110,13 +110,13 @@ public sealed class AggregationMultigrid
         var aggregate = level.Aggregate;
         for (int i = 0; i < n; i++) coarseR[aggregate[i]] += residual[i];
         Cycle(depth + 1, coarseR, coarseZ);
-        for (int i = 0; i < n; i++) z[i] += OverCorrection * coarseZ[aggregate[i]];
+        ParallelVectors.AddProlonged(z, coarseZ, aggregate, OverCorrection);
         // Post-smoothing of what is left.
         level.Matrix.Multiply(z, scratch);
-        for (int i = 0; i < n; i++) residual[i] = r[i] - scratch[i];
+        ParallelVectors.Difference(residual, r, scratch);
         level.Smoother.Solve(residual, level.Correction);
         var correction = level.Correction;
-        for (int i = 0; i < n; i++) z[i] += correction[i];
+        ParallelVectors.Add(z, correction);
     }
 
     /// <summary>

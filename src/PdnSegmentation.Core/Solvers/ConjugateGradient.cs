@@ -46,7 +46,7 @@ public static class ConjugateGradient
             double pq = Dot(p, q);
             if (!(pq > 0)) return new ConjugateGradientResult(iteration, residual / bNorm, false); // not SPD / breakdown
             double alpha = (rz / pq);
-            for (int i = 0; i < n; i++) { x[i] += alpha * p[i]; r[i] -= alpha * q[i]; }
+            ParallelVectors.Step(x, r, p, q, alpha);
             residual = Math.Sqrt(Dot(r, r));
             if (progress is not null && (iteration & 15) == 0)
                 progress.Report(Math.Clamp(Math.Log(initial / residual) / Math.Log(initial / target), 0, 1));
@@ -55,15 +55,10 @@ public static class ConjugateGradient
             double rzNext = Dot(r, z);
             double beta = (rzNext / rz);
             rz = rzNext;
-            for (int i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
+            ParallelVectors.Direction(p, z, beta);
         }
         return new ConjugateGradientResult(options.MaxIterations, residual / bNorm, false);
     }
 
-    private static double Dot(double[] a, double[] b)
-    {
-        double sum = 0;
-        for (int i = 0; i < a.Length; i++) sum += (double)a[i] * b[i];
-        return sum;
-    }
+    private static double Dot(double[] a, double[] b) => ParallelVectors.Dot(a, b);
 }

@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace PdnSegmentation.Solvers;
 
 /// <summary>
@@ -21,6 +24,8 @@ public sealed class IncompleteCholesky
     private readonly float[] _factor;
     private readonly int _n;
     private readonly int[] _blockStart;
+    private readonly double[] _inverseDiagonal = []; // 1 / L_ii: a multiplication instead of a division on each row's chain
+    private readonly int[] _runs; // StencilRows
 
     public double Shift { get; }
 
@@ -33,11 +38,14 @@ public sealed class IncompleteCholesky
         _rowStart = rowStart;
         _columns = columns;
         _factor = new float[lowerValues.Length];
+        _runs = StencilRows.Find(rowStart, columns);
         foreach (double shift in new[] { 0, 1e-4, 1e-3, 1e-2, 0.1, 0.5, 1, 10 })
         {
             if (TryFactor(lowerValues, shift))
             {
                 Shift = shift;
+                _inverseDiagonal = new double[_n];
+                for (int i = 0; i < _n; i++) _inverseDiagonal[i] = 1.0 / _factor[rowStart[i + 1] - 1];
                 return;
             }
         }
@@ -94,31 +102,85 @@ public sealed class IncompleteCholesky
         else Parallel.For(0, blocks, b => SolveBlock(r, z, _blockStart[b], _blockStart[b + 1]));
     }
 
-    private void SolveBlock(double[] r, double[] z, int first, int end)
+    // Pointers rather than array indexing: the substitutions are bound by instructions per entry, and the three
+    // bounds checks per entry were a third of them; rows of a block that reach into the block before it (its first
+    // rows) take the checked path, the rest skip the per-entry block test. Rows of a full 5×5 stencil (StencilRows)
+    // read no column indices and take four of each run's entries in one vector step. Lemur 12 MP, finest level:
+    // 31 → 13–14 ms per solve (forward and backward).
+    private unsafe void SolveBlock(double[] r, double[] z, int first, int end)
     {
-        var rowStart = _rowStart;
-        var columns = _columns;
-        var l = _factor;
-        for (int i = first; i < end; i++)
+        bool vector = Avx.IsSupported;
+        fixed (int* rowStart = _rowStart, columns = _columns, runs = _runs)
+        fixed (float* l = _factor)
+        fixed (double* inverse = _inverseDiagonal, rp = r, zp = z)
         {
-            int diagonal = rowStart[i + 1] - 1;
-            double sum = r[i];
-            for (int e = rowStart[i]; e < diagonal; e++)
+            for (int i = first; i < end; i++)
             {
-                int c = columns[e];
-                if (c >= first) sum -= l[e] * z[c];
+                int start = rowStart[i], diagonal = rowStart[i + 1] - 1;
+                double sum = rp[i];
+                int c0 = runs[2 * i], c1 = runs[2 * i + 1];
+                if (c0 >= first && c1 < 0)
+                {
+                    sum -= l[start] * zp[c0] + l[start + 1] * zp[c0 + 1] + l[start + 2] * zp[c0 + 2];
+                    sum -= l[start + 3] * zp[i - 1];
+                }
+                else if (vector && c0 >= first)
+                {
+                    var products = Avx.Add(
+                        Avx.Multiply(Avx.ConvertToVector256Double(Sse.LoadVector128(l + start)), Avx.LoadVector256(zp + c0)),
+                        Avx.Multiply(Avx.ConvertToVector256Double(Sse.LoadVector128(l + start + 5)), Avx.LoadVector256(zp + c1)));
+                    sum -= StencilRows.Sum(products) + l[start + 4] * zp[c0 + 4] + l[start + 9] * zp[c1 + 4] + l[start + 10] * zp[i - 2];
+                    sum -= l[start + 11] * zp[i - 1];
+                }
+                else if (start == diagonal || columns[start] >= first)
+                {
+                    for (int e = start; e < diagonal; e++) sum -= l[e] * zp[columns[e]];
+                }
+                else
+                {
+                    for (int e = start; e < diagonal; e++)
+                    {
+                        int c = columns[e];
+                        if (c >= first) sum -= l[e] * zp[c];
+                    }
+                }
+                zp[i] = sum * inverse[i];
             }
-            z[i] = sum / l[diagonal];
-        }
-        for (int i = end - 1; i >= first; i--)
-        {
-            int diagonal = rowStart[i + 1] - 1;
-            double value = z[i] / l[diagonal];
-            z[i] = value;
-            for (int e = rowStart[i]; e < diagonal; e++)
+            for (int i = end - 1; i >= first; i--)
             {
-                int c = columns[e];
-                if (c >= first) z[c] -= l[e] * value;
+                int start = rowStart[i], diagonal = rowStart[i + 1] - 1;
+                double value = zp[i] * inverse[i];
+                zp[i] = value;
+                int c0 = runs[2 * i], c1 = runs[2 * i + 1];
+                if (c0 >= first && c1 < 0)
+                {
+                    zp[i - 1] -= l[start + 3] * value;
+                    zp[c0] -= l[start] * value;
+                    zp[c0 + 1] -= l[start + 1] * value;
+                    zp[c0 + 2] -= l[start + 2] * value;
+                }
+                else if (vector && c0 >= first)
+                {
+                    var broadcast = Vector256.Create(value);
+                    zp[i - 1] -= l[start + 11] * value;
+                    zp[i - 2] -= l[start + 10] * value;
+                    Avx.Store(zp + c1, Avx.Subtract(Avx.LoadVector256(zp + c1), Avx.Multiply(Avx.ConvertToVector256Double(Sse.LoadVector128(l + start + 5)), broadcast)));
+                    zp[c1 + 4] -= l[start + 9] * value;
+                    Avx.Store(zp + c0, Avx.Subtract(Avx.LoadVector256(zp + c0), Avx.Multiply(Avx.ConvertToVector256Double(Sse.LoadVector128(l + start)), broadcast)));
+                    zp[c0 + 4] -= l[start + 4] * value;
+                }
+                else if (start == diagonal || columns[start] >= first)
+                {
+                    for (int e = start; e < diagonal; e++) zp[columns[e]] -= l[e] * value;
+                }
+                else
+                {
+                    for (int e = start; e < diagonal; e++)
+                    {
+                        int c = columns[e];
+                        if (c >= first) zp[c] -= l[e] * value;
+                    }
+                }
             }
         }
     }

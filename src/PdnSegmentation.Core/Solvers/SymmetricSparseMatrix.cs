@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace PdnSegmentation.Solvers;
 
 /// <summary>
@@ -15,10 +18,12 @@ public sealed class SymmetricSparseMatrix
     private readonly int[] _rowStart;
     private readonly int[] _columns;
     private readonly double[] _values;
+    private readonly float[]? _singleValues; // InSinglePrecision: the values rounded to float (then _values is empty)
     private readonly int _parallelism;
     private readonly int[] _chunkStart;
     private readonly int[] _sideStart;    // first row a chunk's side buffer covers
     private readonly double[][] _side;
+    private readonly int[] _runs; // StencilRows
 
     public int Size { get; }
 
@@ -30,6 +35,7 @@ public sealed class SymmetricSparseMatrix
         _rowStart = rowStart;
         _columns = columns;
         _values = values;
+        _runs = StencilRows.Find(rowStart, columns);
         _parallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount;
         int chunks = Math.Max(1, Math.Min(Chunks, n));
         _chunkStart = new int[chunks + 1];
@@ -46,12 +52,40 @@ public sealed class SymmetricSparseMatrix
         }
     }
 
+    private SymmetricSparseMatrix(SymmetricSparseMatrix matrix, float[] singleValues)
+    {
+        Size = matrix.Size;
+        _rowStart = matrix._rowStart;
+        _columns = matrix._columns;
+        _values = [];
+        _singleValues = singleValues;
+        _runs = matrix._runs;
+        _parallelism = matrix._parallelism;
+        _chunkStart = matrix._chunkStart;
+        _sideStart = matrix._sideStart;
+        _side = matrix._side.Select(side => new double[side.Length]).ToArray();
+    }
+
+    /// <summary>
+    /// The same matrix with its values rounded to single precision (the pattern shared): for a preconditioner's own
+    /// products, where the matrix only has to be close. The product reads 8 instead of 12 bytes per entry (it is bound
+    /// by that traffic; lemur 12 MP, 1.55 M unknowns: 10 → 8.5 ms per product). Not for CG's own product: the matting Laplacian with
+    /// ε = 1e-7 needs double precision to solve the right system.
+    /// </summary>
+    public SymmetricSparseMatrix InSinglePrecision()
+    {
+        var single = new float[_values.Length];
+        for (int e = 0; e < single.Length; e++) single[e] = (float)_values[e];
+        return new SymmetricSparseMatrix(this, single);
+    }
+
     /// <summary>y = A x (no per-product arrays).</summary>
     public void Multiply(double[] x, double[] y)
     {
         int chunks = _chunkStart.Length - 1;
         var options = new ParallelOptions { MaxDegreeOfParallelism = _parallelism };
-        Parallel.For(0, chunks, options, c => MultiplyChunk(c, x, y));
+        if (_singleValues is null) Parallel.For(0, chunks, options, c => MultiplyChunk(c, _values, x, y));
+        else Parallel.For(0, chunks, options, c => MultiplyChunk(c, _singleValues, x, y));
         for (int c = 0; c < chunks; c++)
         {
             var side = _side[c];
@@ -60,29 +94,81 @@ public sealed class SymmetricSparseMatrix
         }
     }
 
-    private void MultiplyChunk(int chunk, double[] x, double[] y)
+    // Pointers rather than array indexing (three bounds checks per entry were a large share of the instructions the
+    // product is bound by), the side-buffer test only on the chunk's first rows, the ones reaching before it, and rows
+    // of a full 5×5 stencil (StencilRows) in vector steps without reading their column indices.
+    private unsafe void MultiplyChunk<T>(int chunk, T[] valueArray, double[] x, double[] y) where T : unmanaged
     {
         int first = _chunkStart[chunk], end = _chunkStart[chunk + 1];
-        var rowStart = _rowStart;
-        var columns = _columns;
-        var values = _values;
-        var side = _side[chunk];
-        int sideStart = _sideStart[chunk];
         Array.Clear(y, first, end - first);
-        for (int i = first; i < end; i++)
+        int sideStart = _sideStart[chunk];
+        bool vector = Avx.IsSupported;
+        fixed (int* rowStart = _rowStart, columns = _columns, runs = _runs)
+        fixed (T* values = valueArray)
+        fixed (double* xp = x, yp = y, side = _side[chunk])
         {
-            int diagonal = rowStart[i + 1] - 1;
-            if (diagonal < rowStart[i]) continue;
-            double xi = x[i], sum = values[diagonal] * xi;
-            for (int e = rowStart[i]; e < diagonal; e++)
+            for (int i = first; i < end; i++)
             {
-                int j = columns[e];
-                double v = values[e];
-                sum += v * x[j];
-                if (j >= first) y[j] += v * xi;
-                else side[j - sideStart] += v * xi;
+                int start = rowStart[i], diagonal = rowStart[i + 1] - 1;
+                if (diagonal < start) continue;
+                double xi = xp[i], sum = Value(values + diagonal) * xi;
+                int c0 = runs[2 * i], c1 = runs[2 * i + 1];
+                if (c0 >= first && c1 < 0)
+                {
+                    // A full 3×3 row: three consecutive unknowns a grid row up and the one just before this one.
+                    double v0 = Value(values + start), v1 = Value(values + start + 1), v2 = Value(values + start + 2), v3 = Value(values + start + 3);
+                    sum += v0 * xp[c0] + v1 * xp[c0 + 1] + v2 * xp[c0 + 2] + v3 * xp[i - 1];
+                    yp[c0] += v0 * xi;
+                    yp[c0 + 1] += v1 * xi;
+                    yp[c0 + 2] += v2 * xi;
+                    yp[i - 1] += v3 * xi;
+                }
+                else if (vector && c0 >= first)
+                {
+                    // The two runs of five consecutive unknowns, four entries of each in one vector step, and the two
+                    // unknowns just before this one.
+                    var va = Values4(values + start);
+                    var vb = Values4(values + start + 5);
+                    var broadcast = Vector256.Create(xi);
+                    double v4 = Value(values + start + 4), v9 = Value(values + start + 9), v10 = Value(values + start + 10), v11 = Value(values + start + 11);
+                    sum += StencilRows.Sum(Avx.Add(Avx.Multiply(va, Avx.LoadVector256(xp + c0)), Avx.Multiply(vb, Avx.LoadVector256(xp + c1))))
+                        + v4 * xp[c0 + 4] + v9 * xp[c1 + 4] + v10 * xp[i - 2] + v11 * xp[i - 1];
+                    Avx.Store(yp + c0, Avx.Add(Avx.LoadVector256(yp + c0), Avx.Multiply(va, broadcast)));
+                    yp[c0 + 4] += v4 * xi;
+                    Avx.Store(yp + c1, Avx.Add(Avx.LoadVector256(yp + c1), Avx.Multiply(vb, broadcast)));
+                    yp[c1 + 4] += v9 * xi;
+                    yp[i - 2] += v10 * xi;
+                    yp[i - 1] += v11 * xi;
+                }
+                else if (columns[start] >= first)
+                {
+                    for (int e = start; e < diagonal; e++)
+                    {
+                        int j = columns[e];
+                        double v = Value(values + e);
+                        sum += v * xp[j];
+                        yp[j] += v * xi;
+                    }
+                }
+                else
+                {
+                    for (int e = start; e < diagonal; e++)
+                    {
+                        int j = columns[e];
+                        double v = Value(values + e);
+                        sum += v * xp[j];
+                        if (j >= first) yp[j] += v * xi;
+                        else side[j - sideStart] += v * xi;
+                    }
+                }
+                yp[i] += sum;
             }
-            y[i] += sum;
         }
     }
+
+    // One product for both precisions: the type tests are constants to the JIT, so each instantiation is straight code.
+    private static unsafe double Value<T>(T* p) where T : unmanaged => typeof(T) == typeof(float) ? *(float*)p : *(double*)p;
+
+    private static unsafe Vector256<double> Values4<T>(T* p) where T : unmanaged =>
+        typeof(T) == typeof(float) ? Avx.ConvertToVector256Double(Sse.LoadVector128((float*)p)) : Avx.LoadVector256((double*)p);
 }

@@ -179,4 +179,149 @@ public class SolverTests
         Assert.True(result.Converged);
         Assert.True(result.Iterations <= 2, $"{result.Iterations} iterations");
     }
+
+    /// <summary>Lower triangle of a 9-point stencil (the multigrid's coarse levels) on a full w × h grid, random couplings.</summary>
+    private static (int[] RowStart, int[] Columns, double[] Values) NinePointMatrix(int w, int h, int seed)
+    {
+        var random = new Random(seed);
+        var rowStart = new List<int> { 0 };
+        var columns = new List<int>();
+        var values = new List<double>();
+        var degree = new double[w * h];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int i = y * w + x;
+                foreach (var (dx, dy) in new[] { (-1, -1), (0, -1), (1, -1), (-1, 0) })
+                {
+                    int nx = x + dx, ny = y + dy;
+                    if (nx < 0 || nx >= w || ny < 0) continue;
+                    double weight = random.NextDouble();
+                    columns.Add(ny * w + nx); values.Add(-weight);
+                    degree[i] += weight; degree[ny * w + nx] += weight;
+                }
+                columns.Add(i); values.Add(double.NaN);
+                rowStart.Add(columns.Count);
+            }
+        for (int i = 0; i < w * h; i++) values[rowStart[i + 1] - 1] = degree[i] + 0.05;
+        return (rowStart.ToArray(), columns.ToArray(), values.ToArray());
+    }
+
+    public static TheoryData<string> StencilKinds => ["25-point with a hole", "9-point"];
+
+    private static (int[] RowStart, int[] Columns, double[] Values) Stencil(string kind, int height = 29) => kind == "9-point"
+        ? NinePointMatrix(41, height, seed: 11)
+        : StencilMatrix(41, height, 0.1, (x, y) => (x - 20) * (x - 20) + (y - 14) * (y - 14) > 30, seed: 12) is var m ? (m.RowStart, m.Columns, m.Values) : default;
+
+    [Theory]
+    [MemberData(nameof(StencilKinds))]
+    public void FullStencilRowsTakeTheFastPathAndGiveTheReferenceProduct(string kind)
+    {
+        // Most rows are full stencils (read without their column indices, four entries per vector step); rows at the
+        // grid's border and around the hole are not, nor the first rows of each of the product's 64 row chunks: every
+        // kind of row against the plain product of the symmetric matrix. 200 grid rows, so chunks span several.
+        var (rowStart, columns, values) = Stencil(kind, height: 200);
+        int n = rowStart.Length - 1;
+        var runs = StencilRows.Find(rowStart, columns);
+        int full = Enumerable.Range(0, n).Count(i => runs[2 * i] >= 0);
+        Assert.InRange(full, n / 2, n - 1);
+        var random = new Random(13);
+        var x = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var expected = new double[n];
+        var scale = new double[n];
+        for (int i = 0; i < n; i++)
+            for (int e = rowStart[i]; e < rowStart[i + 1]; e++)
+            {
+                int j = columns[e];
+                expected[i] += values[e] * x[j];
+                scale[i] += Math.Abs(values[e] * x[j]);
+                if (j == i) continue;
+                expected[j] += values[e] * x[i];
+                scale[j] += Math.Abs(values[e] * x[i]);
+            }
+        var matrix = new SymmetricSparseMatrix(rowStart, columns, values, parallelism: 2);
+        var single = matrix.InSinglePrecision();
+        var y = new double[n];
+        var ys = new double[n];
+        matrix.Multiply(x, y);
+        single.Multiply(x, ys);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(expected[i], y[i], 1e-12);
+            Assert.True(Math.Abs(expected[i] - ys[i]) <= 1e-6 * scale[i], $"row {i}: single precision {ys[i]} vs {expected[i]}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(StencilKinds))]
+    public void IncompleteCholeskySolveIsTheReferenceFactorsSolve(string kind)
+    {
+        // The zero fill-in factor computed densely on the same pattern (couplings between blocks dropped), then
+        // L Lᵀ z = r by dense substitutions: the sparse solve (fast rows and general rows) must give the same z.
+        var (rowStart, columns, values) = Stencil(kind);
+        int n = rowStart.Length - 1;
+        var random = new Random(14);
+        var r = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+        foreach (int blocks in new[] { 1, 3 })
+        {
+            var blockStart = Enumerable.Range(0, blocks + 1).Select(b => (int)((long)n * b / blocks)).ToArray();
+            int BlockOf(int i) => Array.FindLastIndex(blockStart, s => s <= i);
+            var l = new double[n, n];
+            for (int i = 0; i < n; i++)
+            {
+                int diagonal = rowStart[i + 1] - 1;
+                double squares = 0;
+                for (int e = rowStart[i]; e < diagonal; e++)
+                {
+                    int k = columns[e];
+                    if (BlockOf(k) != BlockOf(i)) continue;
+                    double dot = 0;
+                    for (int j = 0; j < k; j++) dot += l[i, j] * l[k, j];
+                    l[i, k] = (values[e] - dot) / l[k, k];
+                    squares += l[i, k] * l[i, k];
+                }
+                l[i, i] = Math.Sqrt(values[diagonal] - squares);
+            }
+            var expected = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                double sum = r[i];
+                for (int j = 0; j < i; j++) sum -= l[i, j] * expected[j];
+                expected[i] = sum / l[i, i];
+            }
+            for (int i = n - 1; i >= 0; i--)
+            {
+                double sum = expected[i];
+                for (int j = i + 1; j < n; j++) sum -= l[j, i] * expected[j];
+                expected[i] = sum / l[i, i];
+            }
+            var ic = new IncompleteCholesky(rowStart, columns, values, blocks);
+            Assert.Equal(0, ic.Shift);
+            var z = new double[n];
+            ic.Solve(r, z);
+            double norm = Math.Sqrt(expected.Sum(v => v * v));
+            double error = Math.Sqrt(expected.Zip(z, (a, b) => (a - b) * (a - b)).Sum());
+            Assert.True(error <= 1e-5 * norm, $"{blocks} blocks: relative difference {error / norm:E2} (the factor is stored in single precision)");
+        }
+    }
+
+    [Fact]
+    public void CgWithMultigridSolvesAQuarterMillionUnknowns()
+    {
+        // Above the size where CG's vector steps run in parallel chunks: the solution is still the system's.
+        var (rowStart, columns, values, xs, ys) = StencilMatrix(640, 440, 1e-3, (x, y) => (x - 300) * (x - 300) + (y - 200) * (y - 200) > 2500, seed: 15);
+        var a = new SymmetricSparseMatrix(rowStart, columns, values);
+        int n = a.Size;
+        Assert.True(n > 1 << 18, $"{n} unknowns");
+        var truth = Enumerable.Range(0, n).Select(i => Math.Sin(xs[i] / 50.0) * Math.Cos(ys[i] / 40.0)).ToArray();
+        var b = new double[n];
+        a.Multiply(truth, b);
+        var multigrid = new AggregationMultigrid(rowStart, columns, values, xs, ys, a);
+        var x = new double[n];
+        var result = ConjugateGradient.Solve(a.Multiply, multigrid.Solve, b, x, new ConjugateGradientOptions { RelativeTolerance = 1e-9 });
+        Assert.True(result.Converged, $"{result.Iterations} iterations, residual {result.RelativeResidual:E2}");
+        double worst = 0;
+        for (int i = 0; i < n; i++) worst = Math.Max(worst, Math.Abs(truth[i] - x[i]));
+        Assert.True(worst < 1e-4, $"largest error {worst:E2}");
+    }
 }
