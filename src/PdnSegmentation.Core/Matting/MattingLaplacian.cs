@@ -57,16 +57,21 @@ public sealed class MattingLaplacian
         Epsilon = epsilon;
         _parallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount;
         int n = _width * _height;
-        _colors = new float[3 * n];
-        for (int y = 0; y < _height; y++)
+        // Image-sized passes in parallel row chunks: serial, the colours alone took 0.4 s at 12 MP (lemur).
+        var colors = new float[3 * n];
+        RowChunks.Run(_height, _parallelism, CancellationToken.None, (_, y0, y1) =>
         {
-            var row = image.Row(y);
-            for (int x = 0; x < _width; x++)
+            for (int y = y0; y < y1; y++)
             {
-                int i = 3 * (y * _width + x);
-                _colors[i] = row[4 * x] / 255f; _colors[i + 1] = row[4 * x + 1] / 255f; _colors[i + 2] = row[4 * x + 2] / 255f;
+                var row = image.Row(y);
+                for (int x = 0; x < _width; x++)
+                {
+                    int i = 3 * (y * _width + x);
+                    colors[i] = row[4 * x] / 255f; colors[i + 1] = row[4 * x + 1] / 255f; colors[i + 2] = row[4 * x + 2] / 255f;
+                }
             }
-        }
+        });
+        _colors = colors;
         _pixels = pixels;
         var isWindow = new bool[n];
         foreach (int i in pixels)
@@ -76,13 +81,14 @@ public sealed class MattingLaplacian
                 for (int kx = Math.Max(px - 1, 1); kx <= Math.Min(px + 1, _width - 2); kx++)
                     isWindow[ky * _width + kx] = true;
         }
-        var windows = new List<int>();
-        for (int k = 0; k < n; k++) if (isWindow[k]) windows.Add(k);
-        _windowList = windows.ToArray();
+        int windowCount = isWindow.AsSpan().Count(true);
+        _windowList = new int[windowCount];
+        for (int k = 0, index = 0; k < n; k++) if (isWindow[k]) _windowList[index++] = k;
         // Window data is stored per listed window, not per pixel: memory follows the unknown region.
-        _slot = new int[n];
-        Array.Fill(_slot, -1);
-        for (int index = 0; index < _windowList.Length; index++) _slot[_windowList[index]] = index;
+        var slot = new int[n];
+        RowChunks.Run(_height, _parallelism, CancellationToken.None, (_, y0, y1) => slot.AsSpan(y0 * _width, (y1 - y0) * _width).Fill(-1));
+        for (int index = 0; index < _windowList.Length; index++) slot[_windowList[index]] = index;
+        _slot = slot;
         _windows = new double[9 * _windowList.Length];
         _a = new double[3 * _windowList.Length];
         _b = new double[_windowList.Length];

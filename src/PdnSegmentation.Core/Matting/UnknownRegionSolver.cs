@@ -70,14 +70,12 @@ public static class UnknownRegionSolver
         bool wide = reach > options.MultigridBeyondDistance || n > options.MultigridAboveUnknownFraction * trimap.Labels.Length;
         // The multigrid's aggregation needs an operator that couples only nearby pixels (closed-form, random walk,
         // Poisson); information flow's colour mixtures couple pixels anywhere, so it stays on incomplete Cholesky.
-        if (options.Preconditioner == MattingPreconditioner.Multigrid && !IsGridLocal(trimap.Width, indices, rowStart, columns))
+        bool multigridWanted = options.Preconditioner == MattingPreconditioner.Multigrid || (options.Preconditioner == MattingPreconditioner.Automatic && wide);
+        var (gridX, gridY) = multigridWanted ? GridPositions(trimap.Width, indices) : ([], []);
+        if (options.Preconditioner == MattingPreconditioner.Multigrid && !IsGridLocal(gridX, gridY, rowStart, columns))
             throw new ArgumentException("The multigrid preconditioner needs a system that couples only pixels at most two steps apart.", nameof(options));
-        if (options.Preconditioner == MattingPreconditioner.Multigrid
-            || (options.Preconditioner == MattingPreconditioner.Automatic && wide && IsGridLocal(trimap.Width, indices, rowStart, columns)))
+        if (multigridWanted && IsGridLocal(gridX, gridY, rowStart, columns))
         {
-            var gridX = new int[n];
-            var gridY = new int[n];
-            for (int u = 0; u < n; u++) (gridY[u], gridX[u]) = Math.DivRem(indices[u], trimap.Width);
             var multigrid = new AggregationMultigrid(rowStart, columns, lower, gridX, gridY, matrix, options.PreconditionerBlocks, options.MaxDegreeOfParallelism);
             levels = multigrid.LevelCount;
             precondition = multigrid.Solve;
@@ -94,18 +92,24 @@ public static class UnknownRegionSolver
         return new UnknownRegionSolution(solution, solve, levels);
     }
 
-    /// <summary>Whether every entry couples pixels at most two grid steps apart in each direction.</summary>
-    private static bool IsGridLocal(int width, int[] indices, int[] rowStart, int[] columns)
+    /// <summary>Each unknown's grid column and row.</summary>
+    private static (int[] X, int[] Y) GridPositions(int width, int[] indices)
     {
-        for (int i = 0; i < indices.Length; i++)
-        {
-            var (yi, xi) = Math.DivRem(indices[i], width);
+        var x = new int[indices.Length];
+        var y = new int[indices.Length];
+        for (int u = 0; u < indices.Length; u++) (y[u], x[u]) = Math.DivRem(indices[u], width);
+        return (x, y);
+    }
+
+    /// <summary>Whether every entry couples pixels at most two grid steps apart in each direction.</summary>
+    private static bool IsGridLocal(int[] x, int[] y, int[] rowStart, int[] columns)
+    {
+        for (int i = 0; i < x.Length; i++)
             for (int e = rowStart[i]; e < rowStart[i + 1]; e++)
             {
-                var (yj, xj) = Math.DivRem(indices[columns[e]], width);
-                if (Math.Abs(xi - xj) > 2 || Math.Abs(yi - yj) > 2) return false;
+                int j = columns[e];
+                if (Math.Abs(x[i] - x[j]) > 2 || Math.Abs(y[i] - y[j]) > 2) return false;
             }
-        }
         return true;
     }
 

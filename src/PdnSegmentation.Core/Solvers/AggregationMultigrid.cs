@@ -55,6 +55,7 @@ public sealed class AggregationMultigrid
             if (coarseN > n * 0.9) break; // nodes too scattered to coarsen further
             var level = new Level
             {
+                // The cycle's own products on single-precision values: a preconditioner only has to be close.
                 Matrix = (_levels.Count == 0 && matrix is not null ? matrix : new SymmetricSparseMatrix(rowStart, columns, lower, parallelism)).InSinglePrecision(),
                 Smoother = new IncompleteCholesky(rowStart, columns, lower, n >= 4 * CoarsestSize ? smootherBlocks : 1),
                 Aggregate = aggregate,
@@ -126,22 +127,36 @@ public sealed class AggregationMultigrid
     /// </summary>
     private const double OverCorrection = 1.7;
 
-    /// <summary>Each node's 2×2 grid block; the blocks numbered in raster order.</summary>
-    private static (int[] Aggregate, int[] X, int[] Y) AggregateBlocks(int[] x, int[] y)
+    /// <summary>
+    /// Each node's 2×2 grid block; the blocks numbered in raster order. One pass: the nodes of a coarse row are those
+    /// of two consecutive grid rows, each already sorted by column, so merging the two numbers its blocks (a sort of
+    /// the block keys took 0.25 s at 1.5 M nodes).
+    /// </summary>
+    internal static (int[] Aggregate, int[] X, int[] Y) AggregateBlocks(int[] x, int[] y)
     {
         int n = x.Length;
-        var keys = new long[n];
-        for (int i = 0; i < n; i++) keys[i] = ((long)(y[i] >> 1) << 32) | (uint)(x[i] >> 1);
-        var distinct = (long[])keys.Clone();
-        Array.Sort(distinct);
-        int count = 0;
-        for (int i = 0; i < n; i++) if (count == 0 || distinct[count - 1] != distinct[i]) distinct[count++] = distinct[i];
-        var coarseX = new int[count];
-        var coarseY = new int[count];
-        for (int c = 0; c < count; c++) { coarseY[c] = (int)(distinct[c] >> 32); coarseX[c] = (int)(uint)distinct[c]; }
         var aggregate = new int[n];
-        for (int i = 0; i < n; i++) aggregate[i] = Array.BinarySearch(distinct, 0, count, keys[i]);
-        return (aggregate, coarseX, coarseY);
+        var coarseX = new int[n];
+        var coarseY = new int[n];
+        int count = 0;
+        for (int i = 0; i < n;)
+        {
+            int row = y[i] >> 1, start = i;
+            while (i < n && y[i] >> 1 == row) i++;
+            int split = start;
+            while (split < i && y[split] == y[start]) split++;
+            if (y[start] == 2 * row + 1) split = start; // the upper grid row has no nodes
+            for (int p = start, q = split; p < split || q < i;)
+            {
+                int block = Math.Min(p < split ? x[p] >> 1 : int.MaxValue, q < i ? x[q] >> 1 : int.MaxValue);
+                coarseX[count] = block;
+                coarseY[count] = row;
+                while (p < split && x[p] >> 1 == block) aggregate[p++] = count;
+                while (q < i && x[q] >> 1 == block) aggregate[q++] = count;
+                count++;
+            }
+        }
+        return (aggregate, coarseX[..count], coarseY[..count]);
     }
 
     /// <summary>

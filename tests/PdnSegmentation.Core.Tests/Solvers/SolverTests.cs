@@ -324,4 +324,25 @@ public class SolverTests
         for (int i = 0; i < n; i++) worst = Math.Max(worst, Math.Abs(truth[i] - x[i]));
         Assert.True(worst < 1e-4, $"largest error {worst:E2}");
     }
+
+    [Fact]
+    public void AggregatesAreTheTwoByTwoBlocksNumberedInRasterOrder()
+    {
+        // Scattered nodes in raster order, with whole grid rows empty (odd and even ones) and blocks with a node in
+        // only one of their two rows: each node's aggregate must be its block's rank among the occupied blocks.
+        var random = new Random(16);
+        var xs = new List<int>();
+        var ys = new List<int>();
+        for (int y = 0; y < 41; y++)
+        {
+            if (y % 7 == 3 || y == 10) continue;
+            for (int x = 0; x < 57; x++)
+                if (random.NextDouble() < 0.3) { xs.Add(x); ys.Add(y); }
+        }
+        var (aggregate, coarseX, coarseY) = AggregationMultigrid.AggregateBlocks([.. xs], [.. ys]);
+        var blocks = xs.Zip(ys, (x, y) => (Y: y >> 1, X: x >> 1)).Distinct().OrderBy(b => b.Y).ThenBy(b => b.X).ToList();
+        Assert.Equal(blocks.Count, coarseX.Length);
+        for (int c = 0; c < blocks.Count; c++) Assert.Equal(blocks[c], (coarseY[c], coarseX[c]));
+        for (int i = 0; i < xs.Count; i++) Assert.Equal(blocks.IndexOf((ys[i] >> 1, xs[i] >> 1)), aggregate[i]);
+    }
 }
