@@ -154,8 +154,9 @@ public static class UnknownRegionSolver
     /// </summary>
     private static (double[] Guess, double Reach) InitialGuess(Trimap trimap, int[] indices)
     {
-        var toForeground = DistanceTo(trimap, TrimapLabel.Foreground);
-        var toBackground = DistanceTo(trimap, TrimapLabel.Background);
+        // The two distance transforms are single-threaded (OpenCV's): run side by side.
+        float[] toForeground = [], toBackground = [];
+        Parallel.Invoke(() => toForeground = DistanceTo(trimap, TrimapLabel.Foreground), () => toBackground = DistanceTo(trimap, TrimapLabel.Background));
         var guess = new double[indices.Length];
         var histogram = new int[4097]; // 1-pixel bins; the last one holds everything farther
         for (int u = 0; u < guess.Length; u++)

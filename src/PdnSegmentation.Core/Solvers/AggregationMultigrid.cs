@@ -127,6 +127,9 @@ public sealed class AggregationMultigrid
     /// </summary>
     private const double OverCorrection = 1.7;
 
+    /// <summary>Parallel chunks of the set-up's passes (a fixed number: results do not depend on the thread count).</summary>
+    private const int ParallelChunks = 16;
+
     /// <summary>
     /// Each node's 2×2 grid block; the blocks numbered in raster order. One pass: the nodes of a coarse row are those
     /// of two consecutive grid rows, each already sorted by column, so merging the two numbers its blocks (a sort of
@@ -172,23 +175,38 @@ public sealed class AggregationMultigrid
         var values = new double[nc * Slots];
         var present = new bool[nc * Slots];
         int n = rowStart.Length - 1;
-        for (int i = 0; i < n; i++)
+        // Every entry of fine row i lands in a coarse row of i's own coarse grid row (its partner j comes earlier in
+        // raster order: an earlier coarse grid row, whose aggregates all number below i's, or the same one). So fine
+        // rows split where the coarse grid row changes write disjoint coarse rows, each in the serial order: the
+        // chunks run in parallel with the serial result (at 24 MP the serial pass took 0.6 s).
+        var chunkStart = new int[ParallelChunks + 1];
+        chunkStart[ParallelChunks] = n;
+        for (int k = 1; k < ParallelChunks; k++)
         {
-            int ci = aggregate[i];
-            for (int e = rowStart[i]; e < rowStart[i + 1]; e++)
-            {
-                int j = columns[e], cj = aggregate[j];
-                double v = lower[e];
-                if (ci == cj) { values[ci * Slots + 4] += j == i ? v : 2 * v; present[ci * Slots + 4] = true; continue; }
-                int row = Math.Max(ci, cj), column = Math.Min(ci, cj);
-                int dy = coarseY[column] - coarseY[row], dx = coarseX[column] - coarseX[row];
-                int slot = dy == -1 ? dx + 1 : 3;
-                if (dy < -1 || dy > 0 || dx < -1 || dx > 1 || (dy == 0 && dx != -1))
-                    throw new InvalidOperationException("A matrix entry couples nodes more than two grid steps apart.");
-                values[row * Slots + slot] += v;
-                present[row * Slots + slot] = true;
-            }
+            int b = Math.Max(chunkStart[k - 1], (int)((long)n * k / ParallelChunks));
+            while (b > 0 && b < n && coarseY[aggregate[b]] == coarseY[aggregate[b - 1]]) b++;
+            chunkStart[k] = b;
         }
+        Parallel.For(0, ParallelChunks, k =>
+        {
+            for (int i = chunkStart[k]; i < chunkStart[k + 1]; i++)
+            {
+                int ci = aggregate[i];
+                for (int e = rowStart[i]; e < rowStart[i + 1]; e++)
+                {
+                    int j = columns[e], cj = aggregate[j];
+                    double v = lower[e];
+                    if (ci == cj) { values[ci * Slots + 4] += j == i ? v : 2 * v; present[ci * Slots + 4] = true; continue; }
+                    int row = Math.Max(ci, cj), column = Math.Min(ci, cj);
+                    int dy = coarseY[column] - coarseY[row], dx = coarseX[column] - coarseX[row];
+                    int slot = dy == -1 ? dx + 1 : 3;
+                    if (dy < -1 || dy > 0 || dx < -1 || dx > 1 || (dy == 0 && dx != -1))
+                        throw new InvalidOperationException("A matrix entry couples nodes more than two grid steps apart.");
+                    values[row * Slots + slot] += v;
+                    present[row * Slots + slot] = true;
+                }
+            }
+        });
         var coarseStart = new int[nc + 1];
         for (int c = 0; c < nc; c++)
         {
@@ -201,18 +219,21 @@ public sealed class AggregationMultigrid
         // Column of each slot: the neighbour's coarse index, found by binary search on the raster keys.
         var keys = new long[nc];
         for (int c = 0; c < nc; c++) keys[c] = ((long)coarseY[c] << 32) | (uint)coarseX[c];
-        for (int c = 0; c < nc; c++)
+        Parallel.For(0, ParallelChunks, k =>
         {
-            int o = coarseStart[c];
-            for (int s = 0; s < Slots; s++)
+            for (int c = (int)((long)nc * k / ParallelChunks); c < (int)((long)nc * (k + 1) / ParallelChunks); c++)
             {
-                if (!present[c * Slots + s]) continue;
-                int dy = s < 3 ? -1 : 0, dx = s < 3 ? s - 1 : s == 3 ? -1 : 0;
-                int column = s == 4 ? c : Array.BinarySearch(keys, ((long)(coarseY[c] + dy) << 32) | (uint)(coarseX[c] + dx));
-                coarseColumns[o] = column;
-                coarseLower[o++] = values[c * Slots + s];
+                int o = coarseStart[c];
+                for (int s = 0; s < Slots; s++)
+                {
+                    if (!present[c * Slots + s]) continue;
+                    int dy = s < 3 ? -1 : 0, dx = s < 3 ? s - 1 : s == 3 ? -1 : 0;
+                    int column = s == 4 ? c : Array.BinarySearch(keys, ((long)(coarseY[c] + dy) << 32) | (uint)(coarseX[c] + dx));
+                    coarseColumns[o] = column;
+                    coarseLower[o++] = values[c * Slots + s];
+                }
             }
-        }
+        });
         return (coarseStart, coarseColumns, coarseLower);
     }
 }

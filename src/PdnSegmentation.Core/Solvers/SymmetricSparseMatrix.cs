@@ -75,7 +75,11 @@ public sealed class SymmetricSparseMatrix
     public SymmetricSparseMatrix InSinglePrecision()
     {
         var single = new float[_values.Length];
-        for (int e = 0; e < single.Length; e++) single[e] = (float)_values[e];
+        var values = _values;
+        Parallel.For(0, Chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, c =>
+        {
+            for (int e = (int)((long)values.Length * c / Chunks); e < (int)((long)values.Length * (c + 1) / Chunks); e++) single[e] = (float)values[e];
+        });
         return new SymmetricSparseMatrix(this, single);
     }
 
