@@ -10,6 +10,8 @@ internal static class ParallelVectors
     private const int Chunks = 16;
     private const int ParallelFrom = 1 << 18;
 
+    [ThreadStatic] private static double[]? t_partial;
+
     private static void ForChunks(int n, Action<int, int> body)
     {
         if (n < ParallelFrom) { body(0, n); return; }
@@ -20,7 +22,7 @@ internal static class ParallelVectors
     {
         int n = a.Length;
         if (n < ParallelFrom) return DotRange(a, b, 0, n);
-        var partial = new double[Chunks];
+        var partial = t_partial ??= new double[Chunks]; // per calling thread: concurrent solves (batches) do not share it
         Parallel.For(0, Chunks, c => partial[c] = DotRange(a, b, (int)((long)n * c / Chunks), (int)((long)n * (c + 1) / Chunks)));
         double sum = 0;
         for (int c = 0; c < Chunks; c++) sum += partial[c];
