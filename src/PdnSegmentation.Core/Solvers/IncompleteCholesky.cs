@@ -102,11 +102,11 @@ public sealed class IncompleteCholesky
         else Parallel.For(0, blocks, b => SolveBlock(r, z, _blockStart[b], _blockStart[b + 1]));
     }
 
-    // Pointers rather than array indexing: the substitutions are bound by instructions per entry, and the three
-    // bounds checks per entry were a third of them; rows of a block that reach into the block before it (its first
-    // rows) take the checked path, the rest skip the per-entry block test. Rows of a full 5×5 stencil (StencilRows)
-    // read no column indices and take four of each run's entries in one vector step. Lemur 12 MP, finest level:
-    // 31 → 13–14 ms per solve (forward and backward).
+    // Pointers rather than array indexing: the substitutions are bound by instructions per entry and memory traffic,
+    // and the three bounds checks per entry were a third of the instructions; rows of a block that reach into the
+    // block before it (its first rows) take the checked path, the rest skip the per-entry block test. Full-stencil
+    // rows (StencilRows) read no column indices; a 5×5 row takes four of each run's entries in one vector step.
+    // Lemur 12 MP, finest level: 31 → 13–14 ms per solve (forward and backward).
     private unsafe void SolveBlock(double[] r, double[] z, int first, int end)
     {
         bool vector = Avx.IsSupported;

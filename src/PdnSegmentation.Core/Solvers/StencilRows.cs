@@ -7,9 +7,9 @@ namespace PdnSegmentation.Solvers;
 /// Which rows of a lower-triangle CSR pattern are a full 5×5 grid stencil (the matting Laplacian's interior): five
 /// consecutive unknowns two grid rows up, five one row up, and the two just before the row itself — or a full 3×3 one
 /// (the multigrid's coarse levels). For those rows the products and substitutions read the first column of each run
-/// from here instead of the column indices (and take four entries of a run of five in one vector step). Why: the sparse products and triangular solves of matting
-/// CG are bound by memory traffic, and the column indices were a third of it (half for the single-precision
-/// factor). Costs two integers per row.
+/// from here instead of the column indices, and take four entries of a run of five in one vector step. Why: the sparse
+/// products and triangular solves of matting CG are bound by memory traffic and by instructions per entry; the column
+/// indices were a third of the traffic (half for the single-precision factor). Costs two integers per row.
 /// </summary>
 internal static class StencilRows
 {
