@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -36,6 +37,7 @@ internal static class StencilRows
     }
 
     /// <summary>The four lanes added (a run's four products).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Sum(Vector256<double> v)
     {
         var half = Sse2.Add(v.GetLower(), v.GetUpper());

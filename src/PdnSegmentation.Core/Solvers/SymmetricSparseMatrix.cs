@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -170,9 +171,12 @@ public sealed class SymmetricSparseMatrix
         }
     }
 
-    // One product for both precisions: the type tests are constants to the JIT, so each instantiation is straight code.
+    // One product for both precisions: the type tests are constants to the compiler, so each instantiation is straight
+    // code. Inlining is asked for: the ahead-of-time compiler left these calls in the loop (product 7.7 → 10 ms).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe double Value<T>(T* p) where T : unmanaged => typeof(T) == typeof(float) ? *(float*)p : *(double*)p;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe Vector256<double> Values4<T>(T* p) where T : unmanaged =>
         typeof(T) == typeof(float) ? Avx.ConvertToVector256Double(Sse.LoadVector128((float*)p)) : Avx.LoadVector256((double*)p);
 }
