@@ -34,8 +34,10 @@ public static class ForegroundEstimation
     /// </summary>
     public static ForegroundEstimate Estimate(ColorImage image, AlphaMatte alpha, ForegroundOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var (foreground, background) = Solve(image, alpha, options ?? new ForegroundOptions(), cancellationToken);
-        return new ForegroundEstimate(ToImage(foreground, alpha, image.Width, image.Height), ToImage(background, null, image.Width, image.Height));
+        options ??= new ForegroundOptions();
+        var (foreground, background) = Solve(image, alpha, options, cancellationToken);
+        return new ForegroundEstimate(ToImage(foreground, alpha, image.Width, image.Height, options.MaxDegreeOfParallelism),
+            ToImage(background, null, image.Width, image.Height, options.MaxDegreeOfParallelism));
     }
 
     /// <summary>
@@ -44,8 +46,9 @@ public static class ForegroundEstimation
     /// </summary>
     public static ColorImage EstimateForeground(ColorImage image, AlphaMatte alpha, ForegroundOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var (foreground, _) = Solve(image, alpha, options ?? new ForegroundOptions(), cancellationToken);
-        return ToImage(foreground, alpha, image.Width, image.Height);
+        options ??= new ForegroundOptions();
+        var (foreground, _) = Solve(image, alpha, options, cancellationToken);
+        return ToImage(foreground, alpha, image.Width, image.Height, options.MaxDegreeOfParallelism);
     }
 
     private static (float[] Foreground, float[] Background) Solve(ColorImage image, AlphaMatte alpha, ForegroundOptions options, CancellationToken cancellationToken)
@@ -86,10 +89,10 @@ public static class ForegroundEstimation
             cancellationToken.ThrowIfCancellationRequested();
             double t = levels == 1 ? 1 : (double)level / (levels - 1);
             int lw = Math.Max(1, (int)Math.Round(Math.Pow(w, t))), lh = Math.Max(1, (int)Math.Round(Math.Pow(h, t)));
-            var levelColors = level == levels - 1 ? colors : ResizeNearest(colors, w, h, lw, lh, 3);
-            var levelAlpha = level == levels - 1 ? alphaValues : ResizeNearest(alphaValues, w, h, lw, lh, 1);
-            foreground = ResizeNearest(foreground, pw, ph, lw, lh, 3);
-            background = ResizeNearest(background, pw, ph, lw, lh, 3);
+            var levelColors = level == levels - 1 ? colors : ResizeNearest(colors, w, h, lw, lh, 3, options.MaxDegreeOfParallelism);
+            var levelAlpha = level == levels - 1 ? alphaValues : ResizeNearest(alphaValues, w, h, lw, lh, 1, options.MaxDegreeOfParallelism);
+            foreground = ResizeNearest(foreground, pw, ph, lw, lh, 3, options.MaxDegreeOfParallelism);
+            background = ResizeNearest(background, pw, ph, lw, lh, 3, options.MaxDegreeOfParallelism);
             int iterations = lw * lh <= options.SmallLevelPixels ? options.SmallLevelIterations : options.LargeLevelIterations;
             for (int it = 0; it < iterations; it++)
                 for (int parity = 0; parity < 2; parity++)
@@ -99,10 +102,10 @@ public static class ForegroundEstimation
         return (foreground, background);
     }
 
-    private static ColorImage ToImage(float[] colors, AlphaMatte? matte, int w, int h)
+    private static ColorImage ToImage(float[] colors, AlphaMatte? matte, int w, int h, int parallelism)
     {
         var result = new ColorImage(w, h);
-        RowChunks.Run(h, Environment.ProcessorCount, CancellationToken.None, (_, y0, y1) =>
+        RowChunks.Run(h, parallelism, CancellationToken.None, (_, y0, y1) =>
         {
             var alpha = matte is null ? default : matte.Values;
             for (int y = y0; y < y1; y++)
@@ -173,13 +176,13 @@ public static class ForegroundEstimation
     /// Nearest-neighbour resampling between levels; rows in parallel, the source column of each target column looked
     /// up once (at 12 MP the per-pixel copies of a generic copy were most of the estimate's time).
     /// </summary>
-    private static T[] ResizeNearest<T>(T[] source, int sw, int sh, int dw, int dh, int channels) where T : unmanaged
+    private static T[] ResizeNearest<T>(T[] source, int sw, int sh, int dw, int dh, int channels, int parallelism) where T : unmanaged
     {
         if (sw == dw && sh == dh) return source;
         var result = new T[dw * dh * channels];
         var sourceColumn = new int[dw];
         for (int x = 0; x < dw; x++) sourceColumn[x] = Math.Min(sw - 1, (int)((x + 0.5) * sw / dw)) * channels;
-        RowChunks.Run(dh, Environment.ProcessorCount, CancellationToken.None, (_, y0, y1) =>
+        RowChunks.Run(dh, parallelism, CancellationToken.None, (_, y0, y1) =>
         {
             for (int y = y0; y < y1; y++)
             {

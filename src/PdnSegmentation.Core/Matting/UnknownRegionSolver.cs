@@ -72,9 +72,10 @@ public static class UnknownRegionSolver
         // Poisson); information flow's colour mixtures couple pixels anywhere, so it stays on incomplete Cholesky.
         bool multigridWanted = options.Preconditioner == MattingPreconditioner.Multigrid || (options.Preconditioner == MattingPreconditioner.Automatic && wide);
         var (gridX, gridY) = multigridWanted ? GridPositions(trimap.Width, indices) : ([], []);
-        if (options.Preconditioner == MattingPreconditioner.Multigrid && !IsGridLocal(gridX, gridY, rowStart, columns))
+        bool gridLocal = multigridWanted && IsGridLocal(gridX, gridY, rowStart, columns);
+        if (options.Preconditioner == MattingPreconditioner.Multigrid && !gridLocal)
             throw new ArgumentException("The multigrid preconditioner needs a system that couples only pixels at most two steps apart.", nameof(options));
-        if (multigridWanted && IsGridLocal(gridX, gridY, rowStart, columns))
+        if (gridLocal)
         {
             var multigrid = new AggregationMultigrid(rowStart, columns, lower, gridX, gridY, matrix, options.PreconditionerBlocks, options.MaxDegreeOfParallelism);
             levels = multigrid.LevelCount;
@@ -82,10 +83,9 @@ public static class UnknownRegionSolver
         }
         else
         {
-            var (factorStart, factorColumns, factorLower) = options.PreconditionerDropTolerance > 0
-                ? WithoutSmallEntries(rowStart, columns, lower, options.PreconditionerDropTolerance)
-                : (rowStart, columns, lower);
-            precondition = new IncompleteCholesky(factorStart, factorColumns, factorLower, options.PreconditionerBlocks).Solve;
+            precondition = options.PreconditionerDropTolerance > 0
+                ? FactorWithoutSmallEntries(rowStart, columns, lower, options).Solve
+                : new IncompleteCholesky(rowStart, columns, lower, options.PreconditionerBlocks, matrix.StencilRuns).Solve;
         }
         cancellationToken.ThrowIfCancellationRequested();
         var solve = ConjugateGradient.Solve(matrix.Multiply, precondition, rhs, solution, options.Solver, progress, cancellationToken);
@@ -111,6 +111,12 @@ public static class UnknownRegionSolver
                 if (Math.Abs(x[i] - x[j]) > 2 || Math.Abs(y[i] - y[j]) > 2) return false;
             }
         return true;
+    }
+
+    private static IncompleteCholesky FactorWithoutSmallEntries(int[] rowStart, int[] columns, double[] lower, UnknownRegionSolverOptions options)
+    {
+        var (factorStart, factorColumns, factorLower) = WithoutSmallEntries(rowStart, columns, lower, options.PreconditionerDropTolerance);
+        return new IncompleteCholesky(factorStart, factorColumns, factorLower, options.PreconditionerBlocks);
     }
 
     /// <summary>The lower triangle without off-diagonal entries below tolerance · √(a_ii a_jj) (diagonal last, kept).</summary>

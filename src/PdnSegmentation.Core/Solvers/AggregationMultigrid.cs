@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using PdnSegmentation.Parallelism;
 
 namespace PdnSegmentation.Solvers;
 
@@ -53,11 +54,12 @@ public sealed class AggregationMultigrid
             var (aggregate, coarseX, coarseY) = AggregateBlocks(x, y);
             int coarseN = coarseX.Length;
             if (coarseN > n * 0.9) break; // nodes too scattered to coarsen further
+            var exact = _levels.Count == 0 && matrix is not null ? matrix : new SymmetricSparseMatrix(rowStart, columns, lower, parallelism);
             var level = new Level
             {
                 // The cycle's own products on single-precision values: a preconditioner only has to be close.
-                Matrix = (_levels.Count == 0 && matrix is not null ? matrix : new SymmetricSparseMatrix(rowStart, columns, lower, parallelism)).InSinglePrecision(),
-                Smoother = new IncompleteCholesky(rowStart, columns, lower, n >= 4 * CoarsestSize ? smootherBlocks : 1),
+                Matrix = exact.InSinglePrecision(),
+                Smoother = new IncompleteCholesky(rowStart, columns, lower, n >= 4 * CoarsestSize ? smootherBlocks : 1, exact.StencilRuns),
                 Aggregate = aggregate,
                 Residual = new double[n], Correction = new double[n], Scratch = new double[n],
             };
@@ -127,7 +129,7 @@ public sealed class AggregationMultigrid
     /// </summary>
     private const double OverCorrection = 1.7;
 
-    /// <summary>Parallel chunks of the set-up's passes (a fixed number: results do not depend on the thread count).</summary>
+    /// <summary>Parallel chunks of the Galerkin product (a fixed number: results do not depend on the thread count).</summary>
     private const int ParallelChunks = 16;
 
     /// <summary>
@@ -219,9 +221,9 @@ public sealed class AggregationMultigrid
         // Column of each slot: the neighbour's coarse index, found by binary search on the raster keys.
         var keys = new long[nc];
         for (int c = 0; c < nc; c++) keys[c] = ((long)coarseY[c] << 32) | (uint)coarseX[c];
-        Parallel.For(0, ParallelChunks, k =>
+        RowChunks.Run(nc, Environment.ProcessorCount, CancellationToken.None, (_, first, end) =>
         {
-            for (int c = (int)((long)nc * k / ParallelChunks); c < (int)((long)nc * (k + 1) / ParallelChunks); c++)
+            for (int c = first; c < end; c++)
             {
                 int o = coarseStart[c];
                 for (int s = 0; s < Slots; s++)

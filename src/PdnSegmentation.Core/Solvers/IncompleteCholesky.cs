@@ -30,6 +30,10 @@ public sealed class IncompleteCholesky
     public double Shift { get; }
 
     public IncompleteCholesky(int[] rowStart, int[] columns, double[] lowerValues, int blocks = 1)
+        : this(rowStart, columns, lowerValues, blocks, StencilRows.Find(rowStart, columns)) { }
+
+    /// <param name="stencilRuns">The pattern's <see cref="StencilRows"/>, when the matrix sharing it has them already.</param>
+    internal IncompleteCholesky(int[] rowStart, int[] columns, double[] lowerValues, int blocks, int[] stencilRuns)
     {
         _n = rowStart.Length - 1;
         blocks = Math.Clamp(blocks, 1, Math.Max(1, _n));
@@ -38,7 +42,7 @@ public sealed class IncompleteCholesky
         _rowStart = rowStart;
         _columns = columns;
         _factor = new float[lowerValues.Length];
-        _runs = StencilRows.Find(rowStart, columns);
+        _runs = stencilRuns;
         foreach (double shift in new[] { 0, 1e-4, 1e-3, 1e-2, 0.1, 0.5, 1, 10 })
         {
             if (TryFactor(lowerValues, shift))

@@ -1,13 +1,15 @@
+using PdnSegmentation.Parallelism;
+
 namespace PdnSegmentation.Solvers;
 
 /// <summary>
-/// The vector steps of CG and the multigrid cycle (dot products, updates) over a fixed number of chunks in parallel.
-/// With a million unknowns or more these passes are a tenth of a CG iteration; below that one thread is quicker.
-/// Dot products sum each chunk and then the chunks in order, so results do not depend on the thread count.
+/// The vector steps of CG and the multigrid cycle (dot products, updates) over the fixed row-chunk partition
+/// (<see cref="RowChunks"/>) in parallel. With a million unknowns or more these passes are a tenth of a CG iteration;
+/// below about a quarter million one thread is quicker. Dot products sum each chunk and then the chunks in order, so
+/// results do not depend on the thread count.
 /// </summary>
 internal static class ParallelVectors
 {
-    private const int Chunks = 16;
     private const int ParallelFrom = 1 << 18;
 
     [ThreadStatic] private static double[]? t_partial;
@@ -15,17 +17,17 @@ internal static class ParallelVectors
     private static void ForChunks(int n, Action<int, int> body)
     {
         if (n < ParallelFrom) { body(0, n); return; }
-        Parallel.For(0, Chunks, c => body((int)((long)n * c / Chunks), (int)((long)n * (c + 1) / Chunks)));
+        RowChunks.Run(n, Environment.ProcessorCount, CancellationToken.None, (_, start, end) => body(start, end));
     }
 
     public static double Dot(double[] a, double[] b)
     {
         int n = a.Length;
         if (n < ParallelFrom) return DotRange(a, b, 0, n);
-        var partial = t_partial ??= new double[Chunks]; // per calling thread: concurrent solves (batches) do not share it
-        Parallel.For(0, Chunks, c => partial[c] = DotRange(a, b, (int)((long)n * c / Chunks), (int)((long)n * (c + 1) / Chunks)));
+        var partial = t_partial ??= new double[RowChunks.Count]; // per calling thread: concurrent solves (batches) do not share it
+        RowChunks.Run(n, Environment.ProcessorCount, CancellationToken.None, (chunk, start, end) => partial[chunk] = DotRange(a, b, start, end));
         double sum = 0;
-        for (int c = 0; c < Chunks; c++) sum += partial[c];
+        for (int c = 0; c < RowChunks.Count; c++) sum += partial[c];
         return sum;
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using PdnSegmentation.Parallelism;
 
 namespace PdnSegmentation.Solvers;
 
@@ -27,6 +28,9 @@ public sealed class SymmetricSparseMatrix
     private readonly int[] _runs; // StencilRows
 
     public int Size { get; }
+
+    /// <summary>The pattern's full-stencil rows (<see cref="StencilRows"/>), for a factorisation of the same pattern.</summary>
+    internal int[] StencilRuns => _runs;
 
     /// <param name="rowStart">Lower-triangle CSR: rows ascending, columns ascending within a row, diagonal last.</param>
     public SymmetricSparseMatrix(int[] rowStart, int[] columns, double[] values, int parallelism = 0)
@@ -77,9 +81,9 @@ public sealed class SymmetricSparseMatrix
     {
         var single = new float[_values.Length];
         var values = _values;
-        Parallel.For(0, Chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, c =>
+        RowChunks.Run(values.Length, _parallelism, CancellationToken.None, (_, start, end) =>
         {
-            for (int e = (int)((long)values.Length * c / Chunks); e < (int)((long)values.Length * (c + 1) / Chunks); e++) single[e] = (float)values[e];
+            for (int e = start; e < end; e++) single[e] = (float)values[e];
         });
         return new SymmetricSparseMatrix(this, single);
     }
