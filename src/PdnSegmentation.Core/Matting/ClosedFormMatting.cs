@@ -13,9 +13,13 @@ public sealed record ClosedFormOptions
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
     public MattingPreconditioner Preconditioner { get; init; } = MattingPreconditioner.Automatic;
     /// <summary>
-    /// <see cref="MattingPreconditioner.Automatic"/> uses the multigrid when 5 % of the unknown pixels are farther
-    /// than this from the nearest known pixel (pixels).
+    /// <see cref="MattingPreconditioner.Automatic"/> uses the multigrid above this many unknown pixels. Below it the
+    /// multigrid's set-up (about 0.1 s) costs more than incomplete Cholesky's extra iterations save. Measured with both
+    /// forced (README, "Large photos and scribbles"): alphamatting trimap1 / trimap2 and the GrabCut set's lasso
+    /// trimaps, the crossing lies at 40–70 k unknowns.
     /// </summary>
+    public int MultigridAboveUnknowns { get; init; } = 50_000;
+    /// <summary>… or when 5 % of the unknown pixels are farther than this from the nearest known pixel (pixels) …</summary>
     public double MultigridBeyondDistance { get; init; } = 100;
     /// <summary>… or when more than this fraction of the image is unknown (scribbles rather than a painted band).</summary>
     public double MultigridAboveUnknownFraction { get; init; } = 0.5;
@@ -24,7 +28,7 @@ public sealed record ClosedFormOptions
 
     internal UnknownRegionSolverOptions SolverOptions => new()
     {
-        Solver = Solver, Preconditioner = Preconditioner, MultigridBeyondDistance = MultigridBeyondDistance,
+        Solver = Solver, Preconditioner = Preconditioner, MultigridBeyondDistance = MultigridBeyondDistance, MultigridAboveUnknowns = MultigridAboveUnknowns,
         MultigridAboveUnknownFraction = MultigridAboveUnknownFraction, PreconditionerBlocks = PreconditionerBlocks,
         MaxDegreeOfParallelism = MaxDegreeOfParallelism,
     };
@@ -33,18 +37,18 @@ public sealed record ClosedFormOptions
 public enum MattingPreconditioner
 {
     /// <summary>
-    /// Multigrid where the unknown region is wide — 5 % of its pixels farther than
-    /// <see cref="ClosedFormOptions.MultigridBeyondDistance"/> from a known pixel — or covers most of the image
-    /// (scribbles), incomplete Cholesky elsewhere.
-    /// Incomplete Cholesky only couples neighbours, so CG's iterations grow with how far the known values have to
-    /// travel; the multigrid's do not, but each costs about three of incomplete Cholesky's, and on native-resolution
-    /// images with hair its piecewise constant coarse levels fit the matting Laplacian poorly (alphamatting GT10,
-    /// trimap2: 350 iterations against 244). Measured where each wins: README, "Large photos and scribbles".
+    /// Multigrid for large unknown regions (<see cref="ClosedFormOptions.MultigridAboveUnknowns"/>), wide ones (5 % of
+    /// the pixels farther than <see cref="ClosedFormOptions.MultigridBeyondDistance"/> from a known pixel) and ones
+    /// covering most of the image (scribbles); incomplete Cholesky for small ones. Incomplete Cholesky only couples
+    /// neighbours, so CG's iterations grow with the region (178–1 215 on alphamatting); the multigrid needs 9–67 there,
+    /// but its set-up and each of its iterations cost several of incomplete Cholesky's. Measured where each wins:
+    /// README, "Large photos and scribbles".
     /// </summary>
     Automatic,
     /// <summary>
-    /// A multigrid V-cycle over the unknown pixels with incomplete-Cholesky smoothing: CG's iterations grow slowly
-    /// with the image size (lemur, 12.9 % unknown: 74 at 1 MP, 116 at 12 MP).
+    /// A multigrid V-cycle over the unknown pixels with incomplete-Cholesky smoothing; for closed-form its coarse levels
+    /// carry the colour-affine and spatial candidates of <see cref="AggregationMultigrid"/>. CG's iterations stay
+    /// nearly flat with the image size (lemur, 12.9 % unknown: 28 at 1 MP, 26 at 12 MP).
     /// </summary>
     Multigrid,
     /// <summary>Incomplete Cholesky alone: cheaper per iteration, but 648 iterations at 1 MP and 2 551 at 12 MP.</summary>
@@ -81,9 +85,37 @@ public static class ClosedFormMatting
         if (indices.Length > 1_000_000) GC.Collect(2, GCCollectionMode.Forced, blocking: true);
         cancellationToken.ThrowIfCancellationRequested();
         scope.Report(0.1);
-        var solution = UnknownRegionSolver.Solve(trimap, indices, rowStart, columns, lower, rhs, options.SolverOptions, null, scope.Slice(0.1, 1), cancellationToken);
+        var candidates = NearNullSpace(image, indices);
+        var solution = UnknownRegionSolver.Solve(trimap, indices, rowStart, columns, lower, rhs, options.SolverOptions, null, scope.Slice(0.1, 1), cancellationToken,
+            candidates, NearNullSpaceSize);
         scope.Report(1);
         return new ClosedFormResult(UnknownRegionSolver.ToMatte(trimap, indices, solution.Values), solution.Solve, solution.Levels);
+    }
+
+    internal const int NearNullSpaceSize = 6;
+
+    /// <summary>
+    /// Per unknown pixel: 1, R, G, B, x, y. Every α affine in the colours costs the Laplacian only its ε term, so those
+    /// four span its near-null space; where an aggregate's colours are flat, the smooth errors left are the spatial
+    /// ones. Measured on the lemur at 4 / 12 MP: constants alone (2×2 aggregates) 93 / 115 CG iterations; 1, R, G, B
+    /// 48 / 42; with x and y 17 / 23 (4×4 aggregates).
+    /// </summary>
+    internal static float[] NearNullSpace(ColorImage image, int[] indices)
+    {
+        var candidates = new float[indices.Length * NearNullSpaceSize];
+        int width = image.Width;
+        Parallel.For(0, (indices.Length + 4095) / 4096, chunk =>
+        {
+            int end = Math.Min(indices.Length, (chunk + 1) * 4096);
+            for (int u = chunk * 4096; u < end; u++)
+            {
+                var (y, x) = Math.DivRem(indices[u], width);
+                var pixel = image[x, y];
+                var c = candidates.AsSpan(u * NearNullSpaceSize, NearNullSpaceSize);
+                (c[0], c[1], c[2], c[3], c[4], c[5]) = (1, pixel.R / 255f, pixel.G / 255f, pixel.B / 255f, x, y);
+            }
+        });
+        return candidates;
     }
 
     /// <summary>−L_UK α_K: the Laplacian's unknown rows applied to the known values (1 on the foreground).</summary>

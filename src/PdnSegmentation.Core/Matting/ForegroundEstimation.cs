@@ -56,9 +56,10 @@ public static class ForegroundEstimation
         ImageGuard.SameSize("alpha matte", alpha.Width, alpha.Height, image.Width, image.Height);
         int w = image.Width, h = image.Height;
         // The estimate follows a matte's solve, which on a large photo leaves a gigabyte or more of large arrays behind
-        // (the matting Laplacian, the multigrid, distance maps); collected first, this estimate's full-size buffers
-        // reuse that space. Without it the 24 MP Refine Matte effect peaked at 3.1–3.7 GB here, with it at 2.6–2.7 GB.
-        if ((long)w * h > 4_000_000) GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+        // (the matting Laplacian, the multigrid, distance maps). They are collected first, in the aggressive mode that
+        // also hands the freed memory back: after a forced collection the 24 MP Refine Matte effect still held 2.8 GB
+        // of address space with 0.4 GB live, and this estimate's buffers came on top (peak 3.1 GB; aggressive: 2.8 GB).
+        if ((long)w * h > 4_000_000) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         // Colours as bytes (a quarter of the floats' memory: 72 instead of 288 MB at 24 MP), scaled when read.
         var colors = new byte[3 * w * h];
         RowChunks.Run(h, options.MaxDegreeOfParallelism, cancellationToken, (_, y0, y1) =>

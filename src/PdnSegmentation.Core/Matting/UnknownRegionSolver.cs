@@ -9,7 +9,12 @@ public sealed record UnknownRegionSolverOptions
 {
     public ConjugateGradientOptions Solver { get; init; } = new();
     public MattingPreconditioner Preconditioner { get; init; } = MattingPreconditioner.Automatic;
-    /// <summary><see cref="MattingPreconditioner.Automatic"/>: multigrid when 5 % of the unknowns are farther than this from a known pixel.</summary>
+    /// <summary>
+    /// <see cref="MattingPreconditioner.Automatic"/>: multigrid above this many unknowns (off unless the method sets it:
+    /// closed-form, whose multigrid has colour candidates, does) …
+    /// </summary>
+    public int MultigridAboveUnknowns { get; init; } = int.MaxValue;
+    /// <summary>… or when 5 % of the unknowns are farther than this from a known pixel …</summary>
     public double MultigridBeyondDistance { get; init; } = 100;
     /// <summary>… or when more than this fraction of the image is unknown.</summary>
     public double MultigridAboveUnknownFraction { get; init; } = 0.5;
@@ -56,10 +61,12 @@ public static class UnknownRegionSolver
     /// <summary>
     /// Solves A_UU x = b by PCG. A is symmetric positive definite, given by its lower triangle in CSR form (rows
     /// ascending, columns ascending within a row, diagonal last). <paramref name="start"/> (overwritten) defaults to
-    /// d_B / (d_F + d_B) from the distances to the nearest known pixels.
+    /// d_B / (d_F + d_B) from the distances to the nearest known pixels. <paramref name="candidates"/>: the operator's
+    /// near-null-space vectors per unknown, for the multigrid's coarse levels (<see cref="AggregationMultigrid"/>).
     /// </summary>
     public static UnknownRegionSolution Solve(Trimap trimap, int[] indices, int[] rowStart, int[] columns, double[] lower, double[] rhs,
-        UnknownRegionSolverOptions options, double[]? start = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+        UnknownRegionSolverOptions options, double[]? start = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default,
+        float[]? candidates = null, int candidateCount = 0)
     {
         int n = indices.Length;
         var (guess, reach) = InitialGuess(trimap, indices);
@@ -67,7 +74,8 @@ public static class UnknownRegionSolver
         var matrix = new SymmetricSparseMatrix(rowStart, columns, lower, options.MaxDegreeOfParallelism);
         Action<double[], double[]> precondition;
         int levels = 1;
-        bool wide = reach > options.MultigridBeyondDistance || n > options.MultigridAboveUnknownFraction * trimap.Labels.Length;
+        bool wide = n > options.MultigridAboveUnknowns || reach > options.MultigridBeyondDistance
+            || n > options.MultigridAboveUnknownFraction * trimap.Labels.Length;
         // The multigrid's aggregation needs an operator that couples only nearby pixels (closed-form, random walk,
         // Poisson); information flow's colour mixtures couple pixels anywhere, so it stays on incomplete Cholesky.
         bool multigridWanted = options.Preconditioner == MattingPreconditioner.Multigrid || (options.Preconditioner == MattingPreconditioner.Automatic && wide);
@@ -77,7 +85,8 @@ public static class UnknownRegionSolver
             throw new ArgumentException("The multigrid preconditioner needs a system that couples only pixels at most two steps apart.", nameof(options));
         if (gridLocal)
         {
-            var multigrid = new AggregationMultigrid(rowStart, columns, lower, gridX, gridY, matrix, options.PreconditionerBlocks, options.MaxDegreeOfParallelism);
+            var multigrid = new AggregationMultigrid(rowStart, columns, lower, gridX, gridY, matrix, options.PreconditionerBlocks, options.MaxDegreeOfParallelism,
+                candidates, candidateCount);
             levels = multigrid.LevelCount;
             precondition = multigrid.Solve;
         }

@@ -5,8 +5,9 @@ namespace PdnSegmentation.Solvers;
 
 /// <summary>
 /// A multigrid V-cycle as a conjugate-gradient preconditioner for a sparse SPD matrix whose unknowns sit on a
-/// 2-D grid (a trimap's unknown pixels). Coarse levels aggregate the nodes in 2×2 grid blocks with a piecewise
-/// constant prolongation P and the Galerkin operator A_c = Pᵀ A P; each level is smoothed by a block incomplete
+/// 2-D grid (a trimap's unknown pixels). Coarse levels aggregate the nodes in square grid blocks with a prolongation
+/// P — piecewise constant on 2×2 blocks, or, given near-null-space candidates, the candidates orthonormalised on each
+/// aggregate (<see cref="CandidateAggregation"/>) — and the Galerkin operator A_c = Pᵀ A P; each level is smoothed by a block incomplete
 /// Cholesky factorisation (the same preconditioner plain CG used), before and after the coarse correction, so the
 /// cycle is symmetric. The coarsest level (at most <see cref="CoarsestSize"/> nodes) is solved exactly by a dense
 /// Cholesky factorisation (MathNet).
@@ -21,12 +22,22 @@ public sealed class AggregationMultigrid
 {
     public const int CoarsestSize = 1200;
 
+    /// <summary>
+    /// With candidates, the first aggregates are 5×5 pixels and every later one 2×2 nodes: at most 6 coarse unknowns per
+    /// 25 pixels, then per 24 coarse unknowns. Measured (closed-form, 6 candidates): 8×8 pixels made the hierarchy
+    /// cheapest but lost its grip on fine hair (alphamatting GT10, trimap1: 173 iterations, no better than incomplete
+    /// Cholesky alone; 6×6: 125; 5×5: 47; 4×4: 40). 4×4 made the first coarse level nearly as large as the finest
+    /// (37 % of its unknowns, two thirds of its entries): the 24 MP effect took 31–33 s and 3.5 GB against 20 s and 2.8 GB.
+    /// </summary>
+    private const int FirstAggregateSide = 5, AggregateSide = 2;
+
     private sealed class Level
     {
         public required SymmetricSparseMatrix Matrix;
         public required IncompleteCholesky Smoother;
-        public required int[] Aggregate;   // node → node of the next coarser level
-        public required double[] Residual, Correction, Scratch;
+        public int[]? Aggregate;                          // piecewise constant: node → node of the next coarser level
+        public CandidateAggregation.Transfer? Transfer;   // with candidates: several coarse unknowns per aggregate
+        public required double[] Residual, Scratch; // Scratch: A z, then the post-smoother's correction
     }
 
     private readonly List<Level> _levels = [];
@@ -42,30 +53,60 @@ public sealed class AggregationMultigrid
     /// <param name="x">Grid column of each node; nodes must be in raster order (by y, then x).</param>
     /// <param name="y">Grid row of each node.</param>
     /// <param name="matrix">A itself when the caller has it (shared, not copied); null builds it.</param>
+    /// <param name="candidates">
+    /// Near-null-space vectors of A, unknown × <paramref name="candidateCount"/> (see <see cref="CandidateAggregation"/>);
+    /// null aggregates 2×2 blocks with a piecewise constant prolongation.
+    /// </param>
     public AggregationMultigrid(int[] rowStart, int[] columns, double[] lower, int[] x, int[] y, SymmetricSparseMatrix? matrix = null,
-        int smootherBlocks = 2, int parallelism = 0)
+        int smootherBlocks = 2, int parallelism = 0, float[]? candidates = null, int candidateCount = 0)
     {
         int n = rowStart.Length - 1;
         if (x.Length != n || y.Length != n) throw new ArgumentException("One grid position per node is needed.");
+        if (candidates is not null && (candidateCount < 1 || candidates.Length != (long)n * candidateCount))
+            throw new ArgumentException("Candidates must hold candidateCount values per unknown.", nameof(candidates));
         var coarseRhs = new List<double[]>();
         var coarseSolution = new List<double[]>();
+        var nodeFirst = candidates is null ? null : Enumerable.Range(0, n + 1).ToArray();
         while (n > CoarsestSize)
         {
-            var (aggregate, coarseX, coarseY) = AggregateBlocks(x, y);
-            int coarseN = coarseX.Length;
-            if (coarseN > n * 0.9) break; // nodes too scattered to coarsen further
-            var exact = _levels.Count == 0 && matrix is not null ? matrix : new SymmetricSparseMatrix(rowStart, columns, lower, parallelism);
-            var level = new Level
+            int[]? aggregate = null;
+            CandidateAggregation.Transfer? transfer = null;
+            int[] coarseStart, coarseColumns, coarseX, coarseY;
+            double[] coarseLower;
+            int coarseN;
+            if (candidates is null)
             {
-                // The cycle's own products on single-precision values: a preconditioner only has to be close.
-                Matrix = exact.InSinglePrecision(),
+                (aggregate, coarseX, coarseY) = AggregateBlocks(x, y);
+                coarseN = coarseX.Length;
+                if (coarseN > n * 0.9) break; // nodes too scattered to coarsen further
+                (coarseStart, coarseColumns, coarseLower) = Galerkin(rowStart, columns, lower, aggregate, coarseX, coarseY);
+            }
+            else
+            {
+                var (step, coarse) = CandidateAggregation.Coarsen(rowStart, columns, lower, nodeFirst!, x, y, candidates, candidateCount,
+                    _levels.Count == 0 ? FirstAggregateSide : AggregateSide);
+                coarseN = step.CoarseSize;
+                if (coarseN > n * 0.9) break;
+                transfer = step;
+                (coarseStart, coarseColumns, coarseLower) = (coarse.RowStart, coarse.Columns, coarse.Lower);
+                (coarseX, coarseY, candidates) = (coarse.NodeX, coarse.NodeY, coarse.Candidates);
+            }
+            var exact = _levels.Count == 0 && matrix is not null ? matrix : new SymmetricSparseMatrix(rowStart, columns, lower, parallelism);
+            // The cycle's own products on single-precision values: a preconditioner only has to be close.
+            // The finest candidate level reuses CG's double-precision matrix: with a few dozen iterations the single copy's
+            // saving (about 1.5 ms per product at 12 MP) is worth less than its memory (80 MB at 12 MP, 124 at 24).
+            var single = candidates is not null && _levels.Count == 0 && matrix is not null ? matrix : exact.InSinglePrecision();
+            _levels.Add(new Level
+            {
+                Matrix = single,
                 Smoother = new IncompleteCholesky(rowStart, columns, lower, n >= 4 * CoarsestSize ? smootherBlocks : 1, exact.StencilRuns),
                 Aggregate = aggregate,
-                Residual = new double[n], Correction = new double[n], Scratch = new double[n],
-            };
-            _levels.Add(level);
-            (rowStart, columns, lower) = Galerkin(rowStart, columns, lower, aggregate, coarseX, coarseY);
+                Transfer = transfer,
+                Residual = new double[n], Scratch = new double[n],
+            });
+            (rowStart, columns, lower) = (coarseStart, coarseColumns, coarseLower);
             (x, y, n) = (coarseX, coarseY, coarseN);
+            if (transfer is not null) nodeFirst = transfer.First;
             coarseRhs.Add(new double[n]);
             coarseSolution.Add(new double[n]);
         }
@@ -109,28 +150,35 @@ public sealed class AggregationMultigrid
         // Coarse correction: restrict (sum over each aggregate), solve, prolong (copy back).
         var coarseR = _coarseRhs[depth];
         var coarseZ = _coarseSolution[depth];
-        Array.Clear(coarseR);
-        var aggregate = level.Aggregate;
-        for (int i = 0; i < n; i++) coarseR[aggregate[i]] += residual[i];
-        Cycle(depth + 1, coarseR, coarseZ);
-        ParallelVectors.AddProlonged(z, coarseZ, aggregate, OverCorrection);
+        if (level.Transfer is { } transfer)
+        {
+            transfer.Restrict(residual, coarseR);
+            Cycle(depth + 1, coarseR, coarseZ);
+            transfer.AddProlonged(z, coarseZ, OverCorrection);
+        }
+        else
+        {
+            var aggregate = level.Aggregate!;
+            Array.Clear(coarseR);
+            for (int i = 0; i < n; i++) coarseR[aggregate[i]] += residual[i];
+            Cycle(depth + 1, coarseR, coarseZ);
+            ParallelVectors.AddProlonged(z, coarseZ, aggregate, OverCorrection);
+        }
         // Post-smoothing of what is left.
         level.Matrix.Multiply(z, scratch);
         ParallelVectors.Difference(residual, r, scratch);
-        level.Smoother.Solve(residual, level.Correction);
-        var correction = level.Correction;
-        ParallelVectors.Add(z, correction);
+        level.Smoother.Solve(residual, scratch);
+        ParallelVectors.Add(z, scratch);
     }
 
     /// <summary>
     /// Scale of the coarse correction. Piecewise constant aggregates under-estimate smooth errors; scaling by up to 2
     /// keeps the cycle positive definite and compensates (Vaněk; Notay). Lemur at 1 and 4 MP: 1 → 75/98 iterations
-    /// at 1.5–2.3 against 103/156 unscaled; flat in between.
+    /// at 1.5–2.3 against 103/156 unscaled; flat in between. Unsmoothed candidate aggregates the same: lemur 1 / 4 /
+    /// 12 MP 35 / 57 / 45 iterations at 1.0, 28 / 51 / 31 at 1.4, 28 / 42 / 26 at 1.7.
     /// </summary>
     private const double OverCorrection = 1.7;
 
-    /// <summary>Parallel chunks of the Galerkin product (a fixed number: results do not depend on the thread count).</summary>
-    private const int ParallelChunks = 16;
 
     /// <summary>
     /// Each node's 2×2 grid block; the blocks numbered in raster order. One pass: the nodes of a coarse row are those
@@ -176,20 +224,12 @@ public sealed class AggregationMultigrid
         int nc = coarseX.Length;
         var values = new double[nc * Slots];
         var present = new bool[nc * Slots];
-        int n = rowStart.Length - 1;
         // Every entry of fine row i lands in a coarse row of i's own coarse grid row (its partner j comes earlier in
         // raster order: an earlier coarse grid row, whose aggregates all number below i's, or the same one). So fine
         // rows split where the coarse grid row changes write disjoint coarse rows, each in the serial order: the
         // chunks run in parallel with the serial result (at 24 MP the serial pass took 0.6 s).
-        var chunkStart = new int[ParallelChunks + 1];
-        chunkStart[ParallelChunks] = n;
-        for (int k = 1; k < ParallelChunks; k++)
-        {
-            int b = Math.Max(chunkStart[k - 1], (int)((long)n * k / ParallelChunks));
-            while (b > 0 && b < n && coarseY[aggregate[b]] == coarseY[aggregate[b - 1]]) b++;
-            chunkStart[k] = b;
-        }
-        Parallel.For(0, ParallelChunks, k =>
+        var chunkStart = CandidateAggregation.RowAlignedChunks(aggregate, coarseY);
+        Parallel.For(0, chunkStart.Length - 1, k =>
         {
             for (int i = chunkStart[k]; i < chunkStart[k + 1]; i++)
             {

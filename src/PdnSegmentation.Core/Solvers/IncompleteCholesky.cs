@@ -64,36 +64,47 @@ public sealed class IncompleteCholesky
         return ok.All(x => x);
     }
 
-    private bool TryFactorBlock(double[] a, double shift, int first, int end)
+    // Each entry's dot product walks row k and looks up row i's entry in the same column through a column → entry map
+    // of row i (one lookup per entry of row k; the same products in the same order as a merge of the two sorted rows).
+    // Why: rows of the multigrid's candidate levels hold 20–30 entries, and merging two such rows per entry took 0.7 s
+    // for one level at 12 MP.
+    private unsafe bool TryFactorBlock(double[] a, double shift, int first, int end)
     {
-        var rowStart = _rowStart;
-        var columns = _columns;
-        var l = _factor;
-        for (int i = first; i < end; i++)
+        var position = new int[end - first];
+        Array.Fill(position, -1);
+        fixed (int* rowStart = _rowStart, columns = _columns, map = position)
+        fixed (float* l = _factor)
+        fixed (double* values = a)
         {
-            int start = rowStart[i], diagonal = rowStart[i + 1] - 1;
-            double sumSquares = 0;
-            for (int e = start; e < diagonal; e++)
+            for (int i = first; i < end; i++)
             {
-                int k = columns[e];
-                if (k < first) { l[e] = 0; continue; } // coupling to another block: dropped
-                // dot(L[i, :k], L[k, :k]) over their common columns (both rows are sorted).
-                double dot = 0;
-                int p = start, q = rowStart[k], qEnd = rowStart[k + 1] - 1;
-                while (p < e && q < qEnd)
+                int start = rowStart[i], diagonal = rowStart[i + 1] - 1;
+                for (int e = start; e < diagonal; e++)
+                    if (columns[e] >= first) map[columns[e] - first] = e;
+                double sumSquares = 0;
+                for (int e = start; e < diagonal; e++)
                 {
-                    int cp = columns[p], cq = columns[q];
-                    if (cp == cq) { dot += (double)l[p] * l[q]; p++; q++; }
-                    else if (cp < cq) p++;
-                    else q++;
+                    int k = columns[e];
+                    if (k < first) { l[e] = 0; continue; } // coupling to another block: dropped
+                    double dot = 0;
+                    int qEnd = rowStart[k + 1] - 1;
+                    for (int q = rowStart[k]; q < qEnd; q++)
+                    {
+                        int c = columns[q] - first;
+                        if (c < 0) continue;
+                        int p = map[c];
+                        if (p >= 0) dot += (double)l[p] * l[q];
+                    }
+                    float value = (float)((values[e] - dot) / l[qEnd]);
+                    l[e] = value;
+                    sumSquares += (double)value * value;
                 }
-                float value = (float)((a[e] - dot) / l[qEnd]);
-                l[e] = value;
-                sumSquares += (double)value * value;
+                for (int e = start; e < diagonal; e++)
+                    if (columns[e] >= first) map[columns[e] - first] = -1;
+                double pivot = values[diagonal] * (1 + shift) - sumSquares;
+                if (!(pivot > 0)) return false;
+                l[diagonal] = (float)Math.Sqrt(pivot);
             }
-            double pivot = a[diagonal] * (1 + shift) - sumSquares;
-            if (!(pivot > 0)) return false;
-            l[diagonal] = (float)Math.Sqrt(pivot);
         }
         return true;
     }

@@ -14,7 +14,7 @@ internal static class ParallelVectors
 
     [ThreadStatic] private static double[]? t_partial;
 
-    private static void ForChunks(int n, Action<int, int> body)
+    internal static void ForChunks(int n, Action<int, int> body)
     {
         if (n < ParallelFrom) { body(0, n); return; }
         RowChunks.Run(n, Environment.ProcessorCount, CancellationToken.None, (_, start, end) => body(start, end));

@@ -149,6 +149,48 @@ public class ClosedFormMattingTests
     }
 
     [Fact]
+    public void ColourCandidatesCutTheMultigridsIterationsOnATexturedPhoto()
+    {
+        // Textured object and background (per-pixel colour noise over stripes, so the matting Laplacian's low-energy
+        // errors follow the colours, not the grid) blended along a wavy edge, with a 60 px unknown band.
+        int w = 256, h = 256;
+        var random = new Random(7);
+        var image = new ColorImage(w, h);
+        var trimap = new Trimap(w, h);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                double edge = 128 + 20 * Math.Sin(y / 15.0);
+                double a = Math.Clamp((x - edge) / 8.0 + 0.5, 0, 1);
+                double stripe = 40 * Math.Sin((x + 2 * y) / 5.0);
+                double fr = 180 + stripe + random.Next(-25, 26), fg = 90 + random.Next(-25, 26), fb = 60 - stripe / 2 + random.Next(-20, 21);
+                double br = 50 + random.Next(-25, 26), bg = 120 - stripe + random.Next(-25, 26), bb = 200 + random.Next(-30, 31);
+                image[x, y] = Bgra32.FromRgb((byte)Math.Clamp(a * fr + (1 - a) * br, 0, 255), (byte)Math.Clamp(a * fg + (1 - a) * bg, 0, 255),
+                    (byte)Math.Clamp(a * fb + (1 - a) * bb, 0, 255));
+                trimap[x, y] = Math.Abs(x - edge) <= 30 ? TrimapLabel.Unknown : x < edge ? TrimapLabel.Background : TrimapLabel.Foreground;
+            }
+        var indices = UnknownRegionSolver.UnknownIndices(trimap);
+        var laplacian = new MattingLaplacian(image, indices);
+        var rhs = laplacian.MultiplyIndicator(trimap, TrimapLabel.Foreground);
+        for (int u = 0; u < rhs.Length; u++) rhs[u] = -rhs[u];
+        var (rowStart, columns, lower) = laplacian.LowerTriangle();
+        var options = new UnknownRegionSolverOptions
+        {
+            Preconditioner = MattingPreconditioner.Multigrid, Solver = new ConjugateGradientOptions { RelativeTolerance = 1e-8, MaxIterations = 5_000 },
+        };
+        var constants = UnknownRegionSolver.Solve(trimap, indices, rowStart, columns, lower, rhs, options);
+        var candidates = UnknownRegionSolver.Solve(trimap, indices, rowStart, columns, lower, rhs, options,
+            candidates: ClosedFormMatting.NearNullSpace(image, indices), candidateCount: ClosedFormMatting.NearNullSpaceSize);
+        Assert.True(constants.Solve.Converged && candidates.Solve.Converged);
+        Assert.True(candidates.Levels >= 3, $"{candidates.Levels} levels");
+        Assert.True(candidates.Solve.Iterations * 2 <= constants.Solve.Iterations,
+            $"candidates {candidates.Solve.Iterations} vs constants {constants.Solve.Iterations} iterations");
+        double worst = 0;
+        for (int u = 0; u < indices.Length; u++) worst = Math.Max(worst, Math.Abs(candidates.Values[u] - constants.Values[u]));
+        Assert.True(worst < 1e-3, $"largest difference {worst}");
+    }
+
+    [Fact]
     public void TheAutomaticPreconditionerIsMultigridForScribblesAndIncompleteCholeskyForANarrowBand()
     {
         var (image, band, truth) = MattingScenes.SmoothBlend(320, 240);

@@ -345,4 +345,83 @@ public class SolverTests
         for (int c = 0; c < blocks.Count; c++) Assert.Equal(blocks[c], (coarseY[c], coarseX[c]));
         for (int i = 0; i < xs.Count; i++) Assert.Equal(blocks.IndexOf((ys[i] >> 1, xs[i] >> 1)), aggregate[i]);
     }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(2)]
+    public void CandidateAggregationIsTheGalerkinProductOfAnOrthonormalProlongation(int blockSide)
+    {
+        // Scattered nodes: aggregates of every size from one node up, so candidates are dropped in the small ones; one
+        // candidate repeats another (numerically dependent everywhere, dropped everywhere).
+        var (rowStart, columns, values, x, y) = StencilMatrix(23, 19, 0.1, (px, py) => (px * 7 + py * 13) % 5 != 0 && !(px > 15 && py < 6), 3);
+        int n = x.Length, c = 5;
+        var random = new Random(5);
+        var candidates = new float[n * c];
+        for (int u = 0; u < n; u++)
+        {
+            candidates[u * c] = 1;
+            for (int l = 1; l < 4; l++) candidates[u * c + l] = (float)random.NextDouble();
+            candidates[u * c + 4] = candidates[u * c + 1];
+        }
+        var nodeFirst = Enumerable.Range(0, n + 1).ToArray();
+        var (transfer, coarseSystem) = CandidateAggregation.Coarsen(rowStart, columns, values, nodeFirst, x, y, candidates, c, blockSide);
+        int nc = transfer.CoarseSize;
+        Assert.InRange(nc, n / (blockSide * blockSide), 4 * n / (blockSide * blockSide) + 40);
+        var p = new double[n, nc];
+        for (int u = 0; u < n; u++)
+        {
+            int a = transfer.Aggregate[u];
+            Assert.Equal((y[u] / blockSide, x[u] / blockSide), (coarseSystem.NodeY[a], coarseSystem.NodeX[a]));
+            Assert.InRange(transfer.First[a + 1] - transfer.First[a], 1, 4);
+            for (int k = 0; k < transfer.First[a + 1] - transfer.First[a]; k++) p[u, transfer.First[a] + k] = transfer.Weights[u * c + k];
+        }
+        var dense = new double[n, n];
+        for (int i = 0; i < n; i++)
+            for (int e = rowStart[i]; e < rowStart[i + 1]; e++) { dense[i, columns[e]] = values[e]; dense[columns[e], i] = values[e]; }
+        var coarse = new double[nc, nc];
+        for (int i = 0; i < nc; i++)
+        {
+            for (int e = coarseSystem.RowStart[i]; e < coarseSystem.RowStart[i + 1]; e++)
+            {
+                Assert.True(coarseSystem.Columns[e] <= i && (e == coarseSystem.RowStart[i] || coarseSystem.Columns[e] > coarseSystem.Columns[e - 1]));
+                coarse[i, coarseSystem.Columns[e]] = coarseSystem.Lower[e];
+                coarse[coarseSystem.Columns[e], i] = coarseSystem.Lower[e];
+            }
+            Assert.Equal(i, coarseSystem.Columns[coarseSystem.RowStart[i + 1] - 1]);
+        }
+        var ap = new double[n, nc];
+        for (int u = 0; u < n; u++)
+            for (int v = 0; v < n; v++)
+                if (dense[u, v] != 0)
+                    for (int j = 0; j < nc; j++) ap[u, j] += dense[u, v] * p[v, j];
+        for (int i = 0; i < nc; i++)
+            for (int j = 0; j < nc; j++)
+            {
+                double gram = 0, galerkin = 0;
+                for (int u = 0; u < n; u++) { gram += p[u, i] * p[u, j]; galerkin += p[u, i] * ap[u, j]; }
+                Assert.Equal(i == j ? 1 : 0, gram, 1e-6); // single-precision weights
+                Assert.Equal(galerkin, coarse[i, j], 1e-10);
+            }
+        // P times the coarse candidates gives the fine ones back (to single precision).
+        for (int u = 0; u < n; u++)
+        {
+            int a = transfer.Aggregate[u];
+            for (int l = 0; l < c; l++)
+            {
+                double sum = 0;
+                for (int k = 0; k < transfer.First[a + 1] - transfer.First[a]; k++)
+                    sum += p[u, transfer.First[a] + k] * coarseSystem.Candidates[(transfer.First[a] + k) * c + l];
+                Assert.Equal(candidates[u * c + l], sum, 1e-5);
+            }
+        }
+        // Restriction and prolongation are Pᵀ and P.
+        var fine = Enumerable.Range(0, n).Select(_ => random.NextDouble()).ToArray();
+        var restricted = new double[nc];
+        transfer.Restrict(fine, restricted);
+        var coarseVector = Enumerable.Range(0, nc).Select(_ => random.NextDouble()).ToArray();
+        var prolonged = new double[n];
+        transfer.AddProlonged(prolonged, coarseVector, 2);
+        for (int j = 0; j < nc; j++) Assert.Equal(Enumerable.Range(0, n).Sum(u => p[u, j] * fine[u]), restricted[j], 1e-10);
+        for (int u = 0; u < n; u++) Assert.Equal(2 * Enumerable.Range(0, nc).Sum(j => p[u, j] * coarseVector[j]), prolonged[u], 1e-10);
+    }
 }
