@@ -97,7 +97,7 @@ public sealed class AggregationMultigrid
             // The cycle's own products on single-precision values: a preconditioner only has to be close.
             // The finest candidate level reuses CG's double-precision matrix: with a few dozen iterations the single copy's
             // saving (about 1.5 ms per product at 12 MP) is worth less than its memory (80 MB at 12 MP, 124 at 24).
-            var single = candidates is not null && _levels.Count == 0 && matrix is not null ? matrix : exact.InSinglePrecision();
+            var single = transfer is not null && _levels.Count == 0 && matrix is not null ? matrix : exact.InSinglePrecision();
             _levels.Add(new Level
             {
                 Matrix = single,
