@@ -86,7 +86,7 @@ public static class UnknownRegionSolver
         if (gridLocal)
         {
             var multigrid = new AggregationMultigrid(rowStart, columns, lower, gridX, gridY, matrix, options.PreconditionerBlocks, options.MaxDegreeOfParallelism,
-                candidates, candidateCount);
+                candidates, candidateCount, cancellationToken);
             levels = multigrid.LevelCount;
             precondition = multigrid.Solve;
         }

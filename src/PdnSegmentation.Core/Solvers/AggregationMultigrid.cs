@@ -59,8 +59,9 @@ public sealed class AggregationMultigrid
     /// Near-null-space vectors of A, unknown × <paramref name="candidateCount"/> (see <see cref="CandidateAggregation"/>);
     /// null aggregates 2×2 blocks with a piecewise constant prolongation.
     /// </param>
+    /// <param name="cancellationToken">Checked before each level is built.</param>
     public AggregationMultigrid(int[] rowStart, int[] columns, double[] lower, int[] x, int[] y, SymmetricSparseMatrix? matrix = null,
-        int smootherBlocks = 2, int parallelism = 0, float[]? candidates = null, int candidateCount = 0)
+        int smootherBlocks = 2, int parallelism = 0, float[]? candidates = null, int candidateCount = 0, CancellationToken cancellationToken = default)
     {
         int n = rowStart.Length - 1;
         if (x.Length != n || y.Length != n) throw new ArgumentException("One grid position per node is needed.");
@@ -71,6 +72,7 @@ public sealed class AggregationMultigrid
         var nodeFirst = candidates is null ? null : Enumerable.Range(0, n + 1).ToArray();
         while (n > CoarsestSize)
         {
+            cancellationToken.ThrowIfCancellationRequested(); // a level's set-up takes up to 2 s at 24 MP
             int[]? aggregate = null;
             CandidateAggregation.Transfer? transfer = null;
             int[] coarseStart, coarseColumns, coarseX, coarseY;

@@ -166,6 +166,20 @@ public class SolverTests
     }
 
     [Fact]
+    public void MultigridSetUpHonoursCancellation()
+    {
+        var (rowStart, columns, values, xs, ys) = StencilMatrix(80, 60, 1e-3, (_, _) => true, seed: 7);
+        var candidates = new float[xs.Length * 3];
+        for (int u = 0; u < xs.Length; u++) (candidates[3 * u], candidates[3 * u + 1], candidates[3 * u + 2]) = (1, xs[u], ys[u]);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() => new AggregationMultigrid(rowStart, columns, values, xs, ys, cancellationToken: cancelled.Token));
+        Assert.Throws<OperationCanceledException>(() => new AggregationMultigrid(rowStart, columns, values, xs, ys, candidates: candidates, candidateCount: 3,
+            cancellationToken: cancelled.Token));
+        Assert.True(new AggregationMultigrid(rowStart, columns, values, xs, ys, candidates: candidates, candidateCount: 3).LevelCount > 1);
+    }
+
+    [Fact]
     public void MultigridOfASmallSystemIsTheExactInverse()
     {
         // At most CoarsestSize nodes: one level, solved by a dense Cholesky factorisation; CG converges at once.
