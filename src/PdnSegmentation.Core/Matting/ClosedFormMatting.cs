@@ -1,4 +1,5 @@
 using PdnSegmentation.Imaging;
+using PdnSegmentation.Parallelism;
 using PdnSegmentation.Progress;
 using PdnSegmentation.Solvers;
 using PdnSegmentation.Trimaps;
@@ -85,7 +86,7 @@ public static class ClosedFormMatting
         if (indices.Length > 1_000_000) GC.Collect(2, GCCollectionMode.Forced, blocking: true);
         cancellationToken.ThrowIfCancellationRequested();
         scope.Report(0.1);
-        var candidates = NearNullSpace(image, indices);
+        var candidates = NearNullSpace(image, indices, options.MaxDegreeOfParallelism);
         var solution = UnknownRegionSolver.Solve(trimap, indices, rowStart, columns, lower, rhs, options.SolverOptions, null, scope.Slice(0.1, 1), cancellationToken,
             candidates, NearNullSpaceSize);
         scope.Report(1);
@@ -100,14 +101,13 @@ public static class ClosedFormMatting
     /// ones. Measured on the lemur at 4 / 12 MP: constants alone (2×2 aggregates) 93 / 115 CG iterations; 1, R, G, B
     /// 48 / 42; with x and y 17 / 23 (4×4 aggregates).
     /// </summary>
-    internal static float[] NearNullSpace(ColorImage image, int[] indices)
+    internal static float[] NearNullSpace(ColorImage image, int[] indices, int parallelism = 0)
     {
         var candidates = new float[indices.Length * NearNullSpaceSize];
         int width = image.Width;
-        Parallel.For(0, (indices.Length + 4095) / 4096, chunk =>
+        RowChunks.Run(indices.Length, parallelism > 0 ? parallelism : Environment.ProcessorCount, CancellationToken.None, (_, first, end) =>
         {
-            int end = Math.Min(indices.Length, (chunk + 1) * 4096);
-            for (int u = chunk * 4096; u < end; u++)
+            for (int u = first; u < end; u++)
             {
                 var (y, x) = Math.DivRem(indices[u], width);
                 var pixel = image[x, y];

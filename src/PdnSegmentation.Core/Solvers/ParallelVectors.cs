@@ -65,11 +65,4 @@ internal static class ParallelVectors
         {
             for (int i = start; i < end; i++) z[i] += v[i];
         });
-
-    /// <summary>z[i] += scale · coarse[aggregate[i]] (the prolongation of a piecewise constant correction).</summary>
-    public static void AddProlonged(double[] z, double[] coarse, int[] aggregate, double scale) =>
-        ForChunks(z.Length, (start, end) =>
-        {
-            for (int i = start; i < end; i++) z[i] += scale * coarse[aggregate[i]];
-        });
 }

@@ -353,7 +353,7 @@ public class SolverTests
             for (int x = 0; x < 57; x++)
                 if (random.NextDouble() < 0.3) { xs.Add(x); ys.Add(y); }
         }
-        var (aggregate, coarseX, coarseY) = AggregationMultigrid.AggregateBlocks([.. xs], [.. ys]);
+        var (aggregate, coarseX, coarseY) = CandidateAggregation.AggregateSquares([.. xs], [.. ys], 2);
         var blocks = xs.Zip(ys, (x, y) => (Y: y >> 1, X: x >> 1)).Distinct().OrderBy(b => b.Y).ThenBy(b => b.X).ToList();
         Assert.Equal(blocks.Count, coarseX.Length);
         for (int c = 0; c < blocks.Count; c++) Assert.Equal(blocks[c], (coarseY[c], coarseX[c]));
