@@ -48,11 +48,8 @@ public sealed class GridMaxFlow
     private readonly int[] _timestamp;
     private readonly int[] _distance;
     private readonly int[] _nextActive;
-    private int[] _orphans = new int[1024];
-    private int _orphanHead, _orphanTail;
-    private int _activeFirst = EndOfList, _activeLast = EndOfList;
-    private int _time;
-    private double _pushed;
+    private readonly List<TreeSearch> _searches = [];
+    private float[]? _seamCapacities;
 
     public GridMaxFlow(int width, int height)
     {
@@ -70,13 +67,15 @@ public sealed class GridMaxFlow
         _timestamp = new int[_nodeCount];
         _distance = new int[_nodeCount];
         _nextActive = new int[_nodeCount];
+        _searches.Add(new TreeSearch(this));
+        _bands = Math.Max(1, Math.Min(MaxBands, Math.Min(height / MinBandRows, (int)((long)width * height / MinBandNodes))));
         int w = _paddedWidth;
         _offset[0] = 1; _offset[1] = w + 1; _offset[2] = w; _offset[3] = w - 1;
         _offset[4] = -1; _offset[5] = -w - 1; _offset[6] = -w; _offset[7] = -w + 1;
     }
 
     /// <summary>Bytes held by the graph's arrays (for memory reports).</summary>
-    public long AllocatedBytes => (long)_nodeCount * (8 * 4 + 4 + 4 + 1 + 1 + 4 + 4 + 4) + _orphans.Length * 4L + Height * 8L;
+    public long AllocatedBytes => (long)_nodeCount * (8 * 4 + 4 + 4 + 1 + 1 + 4 + 4 + 4) + _searches.Sum(search => search.AllocatedBytes) + (_seamCapacities?.Length ?? 0) * 4L + Height * 8L;
 
     /// <summary>
     /// The minimum cut's value after <see cref="Solve"/>: Σ over sink-side pixels of max(source − sink, 0), over
@@ -87,7 +86,8 @@ public sealed class GridMaxFlow
     {
         get
         {
-            double value = _pushed;
+            double value = 0;
+            foreach (var search in _searches) value += search.Pushed;
             foreach (double offset in _rowOffset) value += offset;
             return value;
         }
@@ -103,7 +103,7 @@ public sealed class GridMaxFlow
         Array.Clear(_terminal);
         Array.Clear(_terminalSet);
         Array.Clear(_rowOffset);
-        _pushed = 0;
+        foreach (var search in _searches) search.Pushed = 0;
     }
 
     /// <summary>
@@ -192,303 +192,406 @@ public sealed class GridMaxFlow
     /// Computes the maximum flow (= minimum cut) and returns <see cref="CutValue"/>. A second call after terminal
     /// changes continues from the residual graph of the first.
     /// </summary>
+    /// <remarks>
+    /// Large grids are solved in two stages (Liu &amp; Sun, "Parallel graph-cuts by adaptive bottom-up merging",
+    /// CVPR 2010): the grid is cut into horizontal bands by removing the edges between them, each band's maximum flow
+    /// is found on its own, in parallel, and then one search over the whole grid pushes what still crosses the seams.
+    /// The bands' flows together are a valid flow of the whole graph, so the second stage starts from their residual
+    /// graph like any re-solve, and the result is the whole graph's maximum flow: the source side is every pixel the
+    /// source still reaches, which does not depend on how the flow was found. The partition depends only on the grid's
+    /// size, not on the thread count, so the result is the same on every machine.
+    /// </remarks>
     public double Solve(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Initialize();
-        int current = -1;
-        int iterations = 0;
-        while (true)
-        {
-            if ((++iterations & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
-
-            int i = current;
-            if (i >= 0)
-            {
-                _nextActive[i] = NotActive; // it was taken off the list; re-activated below if still useful
-                if (_parent[i] == ParentNone) i = -1;
-            }
-            if (i < 0)
-            {
-                i = NextActive();
-                if (i < 0) break;
-            }
-
-            // Grow the tree of i until it touches the other tree.
-            int from = -1, to = -1, edgeDir = -1;
-            if (_tree[i] == SourceTree)
-            {
-                int baseI = i * 8;
-                for (int d = 0; d < 8; d++)
-                {
-                    if (_capacity[baseI + d] <= 0) continue;
-                    int j = i + _offset[d];
-                    if (_parent[j] == ParentNone)
-                    {
-                        _tree[j] = SourceTree;
-                        _parent[j] = (byte)(d ^ 4);
-                        _timestamp[j] = _timestamp[i];
-                        _distance[j] = _distance[i] + 1;
-                        SetActive(j);
-                    }
-                    else if (_tree[j] == SinkTree) { from = i; to = j; edgeDir = d; break; }
-                    else if (_timestamp[j] <= _timestamp[i] && _distance[j] > _distance[i])
-                    {
-                        _parent[j] = (byte)(d ^ 4);
-                        _timestamp[j] = _timestamp[i];
-                        _distance[j] = _distance[i] + 1;
-                    }
-                }
-            }
-            else
-            {
-                for (int d = 0; d < 8; d++)
-                {
-                    int j = i + _offset[d];
-                    if (_capacity[j * 8 + (d ^ 4)] <= 0) continue;
-                    if (_parent[j] == ParentNone)
-                    {
-                        _tree[j] = SinkTree;
-                        _parent[j] = (byte)(d ^ 4);
-                        _timestamp[j] = _timestamp[i];
-                        _distance[j] = _distance[i] + 1;
-                        SetActive(j);
-                    }
-                    else if (_tree[j] == SourceTree) { from = j; to = i; edgeDir = d ^ 4; break; }
-                    else if (_timestamp[j] <= _timestamp[i] && _distance[j] > _distance[i])
-                    {
-                        _parent[j] = (byte)(d ^ 4);
-                        _timestamp[j] = _timestamp[i];
-                        _distance[j] = _distance[i] + 1;
-                    }
-                }
-            }
-
-            _time++;
-            if (from >= 0)
-            {
-                // Keep i as the current node: it may still have paths to the other tree.
-                _nextActive[i] = i;
-                current = i;
-                Augment(from, to, edgeDir);
-                AdoptOrphans();
-            }
-            else current = -1;
-        }
+        if (Bands > 1) SolveBands(Bands, cancellationToken);
+        _searches[0].Run(0, _nodeCount, cancellationToken);
         return CutValue;
     }
 
-    private void Initialize()
+    /// <summary>Threads the band stage of <see cref="Solve"/> may use (default: every core).</summary>
+    public int MaxDegreeOfParallelism
     {
-        _activeFirst = _activeLast = EndOfList;
-        _orphanHead = _orphanTail = 0;
-        _time = 0;
-        Array.Fill(_parent, ParentNone);
-        Array.Clear(_tree);
-        Array.Fill(_nextActive, NotActive);
-        Array.Clear(_timestamp);
-        // Only real nodes (not the padding) can touch a terminal; padding stays free with zero capacities.
-        for (int y = 0; y < Height; y++)
+        get => _maxDegreeOfParallelism;
+        set => _maxDegreeOfParallelism = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Use at least 1.");
+    }
+    private int _maxDegreeOfParallelism = Environment.ProcessorCount;
+
+    /// <summary>
+    /// The bands of the first stage (1: none). By default as many as fit with at least <see cref="MinBandRows"/> rows
+    /// and <see cref="MinBandNodes"/> pixels each, at most <see cref="MaxBands"/>: four beat two and eight (GrabCut on
+    /// the GrabCut set's boxes, 2 cores: the whole segmentation took 26 %, 22 % and 20 % less time than with one
+    /// search); small bands leave more of the work to the second stage. Tests set it to partition small grids.
+    /// </summary>
+    internal int Bands
+    {
+        get => _bands;
+        set => _bands = value >= 1 && value <= Math.Min(MaxBands, Height) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, $"Use 1 to {Math.Min(MaxBands, Height)} bands.");
+    }
+    private int _bands;
+
+    internal const int MaxBands = 4, MinBandRows = 32, MinBandNodes = 16_384;
+
+    private void SolveBands(int bands, CancellationToken cancellationToken)
+    {
+        _seamCapacities ??= new float[(MaxBands - 1) * 6 * Width];
+        SwapSeamEdges(bands);
+        try
         {
-            int row = Node(0, y);
-            for (int p = row; p < row + Width; p++)
+            while (_searches.Count < bands) _searches.Add(new TreeSearch(this));
+            // A band cancelled by this token makes Parallel.For throw OperationCanceledException itself.
+            var options = new ParallelOptions { MaxDegreeOfParallelism = _maxDegreeOfParallelism, CancellationToken = cancellationToken };
+            Parallel.For(0, bands, options, k =>
+            {
+                // A band owns its rows with their padding columns; the first and last also own the padding rows.
+                int first = k == 0 ? 0 : Node(-1, SeamRow(k, bands));
+                int end = k == bands - 1 ? _nodeCount : Node(-1, SeamRow(k + 1, bands));
+                _searches[k].Run(first, end, cancellationToken);
+            });
+        }
+        finally
+        {
+            // No flow crosses a removed edge, so its residual capacity is what it was.
+            SwapSeamEdges(bands);
+        }
+    }
+
+    /// <summary>
+    /// Exchanges the edge slots of every seam with the saved ones (which hold zeros while the graph has its edges):
+    /// the first call removes the seams' edges, the second puts them back. The seam above band k joins rows
+    /// seam − 1 and seam: per column, the upper pixel's three downward slots and the lower pixel's three upward ones.
+    /// </summary>
+    private void SwapSeamEdges(int bands)
+    {
+        int w = Width;
+        for (int k = 1; k < bands; k++)
+        {
+            int seam = SeamRow(k, bands);
+            var saved = _seamCapacities.AsSpan((k - 1) * 6 * w, 6 * w);
+            for (int x = 0; x < w; x++)
+            {
+                int above = Node(x, seam - 1) * 8, below = Node(x, seam) * 8;
+                for (int d = 1; d <= 3; d++)
+                {
+                    (saved[6 * x + d - 1], _capacity[above + d]) = (_capacity[above + d], saved[6 * x + d - 1]);
+                    (saved[6 * x + d + 2], _capacity[below + d + 4]) = (_capacity[below + d + 4], saved[6 * x + d + 2]);
+                }
+            }
+        }
+    }
+
+    /// <summary>First row of band k (of <paramref name="bands"/>); band k's rows end where band k + 1's begin.</summary>
+    private int SeamRow(int k, int bands) => (int)((long)Height * k / bands);
+
+    /// <summary>
+    /// One Boykov–Kolmogorov search: a source and a sink tree grown from the nodes in [first, end) that still have
+    /// terminal capacity, augmenting wherever they meet, until no active node is left. Several searches run at once
+    /// on disjoint node ranges whose connecting edges have been removed; each keeps its own active list, orphan queue
+    /// and clock, and writes only its own nodes and edges.
+    /// </summary>
+    private sealed class TreeSearch(GridMaxFlow graph)
+    {
+        private readonly float[] _capacity = graph._capacity;
+        private readonly float[] _terminal = graph._terminal;
+        private readonly byte[] _parent = graph._parent;
+        private readonly byte[] _tree = graph._tree;
+        private readonly int[] _timestamp = graph._timestamp;
+        private readonly int[] _distance = graph._distance;
+        private readonly int[] _nextActive = graph._nextActive;
+        private readonly int[] _offset = graph._offset;
+        private int[] _orphans = new int[1024];
+        private int _orphanHead, _orphanTail;
+        private int _activeFirst = EndOfList, _activeLast = EndOfList;
+        private int _time;
+
+        /// <summary>The flow this search has pushed since the graph was cleared (kept when a solve is cancelled: the flow stays in the graph).</summary>
+        public double Pushed { get; set; }
+
+        public long AllocatedBytes => _orphans.Length * 4L;
+
+        /// <summary>Finds the maximum flow among nodes [first, end).</summary>
+        public void Run(int first, int end, CancellationToken cancellationToken)
+        {
+            Initialize(first, end);
+            int current = -1;
+            int iterations = 0;
+            while (true)
+            {
+                if ((++iterations & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+
+                int i = current;
+                if (i >= 0)
+                {
+                    _nextActive[i] = NotActive; // it was taken off the list; re-activated below if still useful
+                    if (_parent[i] == ParentNone) i = -1;
+                }
+                if (i < 0)
+                {
+                    i = NextActive();
+                    if (i < 0) break;
+                }
+
+                // Grow the tree of i until it touches the other tree.
+                int from = -1, to = -1, edgeDir = -1;
+                if (_tree[i] == SourceTree)
+                {
+                    int baseI = i * 8;
+                    for (int d = 0; d < 8; d++)
+                    {
+                        if (_capacity[baseI + d] <= 0) continue;
+                        int j = i + _offset[d];
+                        if (_parent[j] == ParentNone)
+                        {
+                            _tree[j] = SourceTree;
+                            _parent[j] = (byte)(d ^ 4);
+                            _timestamp[j] = _timestamp[i];
+                            _distance[j] = _distance[i] + 1;
+                            SetActive(j);
+                        }
+                        else if (_tree[j] == SinkTree) { from = i; to = j; edgeDir = d; break; }
+                        else if (_timestamp[j] <= _timestamp[i] && _distance[j] > _distance[i])
+                        {
+                            _parent[j] = (byte)(d ^ 4);
+                            _timestamp[j] = _timestamp[i];
+                            _distance[j] = _distance[i] + 1;
+                        }
+                    }
+                }
+                else
+                {
+                    for (int d = 0; d < 8; d++)
+                    {
+                        int j = i + _offset[d];
+                        if (_capacity[j * 8 + (d ^ 4)] <= 0) continue;
+                        if (_parent[j] == ParentNone)
+                        {
+                            _tree[j] = SinkTree;
+                            _parent[j] = (byte)(d ^ 4);
+                            _timestamp[j] = _timestamp[i];
+                            _distance[j] = _distance[i] + 1;
+                            SetActive(j);
+                        }
+                        else if (_tree[j] == SourceTree) { from = j; to = i; edgeDir = d ^ 4; break; }
+                        else if (_timestamp[j] <= _timestamp[i] && _distance[j] > _distance[i])
+                        {
+                            _parent[j] = (byte)(d ^ 4);
+                            _timestamp[j] = _timestamp[i];
+                            _distance[j] = _distance[i] + 1;
+                        }
+                    }
+                }
+
+                _time++;
+                if (from >= 0)
+                {
+                    // Keep i as the current node: it may still have paths to the other tree.
+                    _nextActive[i] = i;
+                    current = i;
+                    Augment(from, to, edgeDir);
+                    AdoptOrphans();
+                }
+                else current = -1;
+            }
+        }
+
+        private void Initialize(int first, int end)
+        {
+            _activeFirst = _activeLast = EndOfList;
+            _orphanHead = _orphanTail = 0;
+            _time = 0;
+            int count = end - first;
+            _parent.AsSpan(first, count).Fill(ParentNone);
+            _tree.AsSpan(first, count).Clear();
+            _nextActive.AsSpan(first, count).Fill(NotActive);
+            _timestamp.AsSpan(first, count).Clear();
+            // Padding nodes have no terminal capacity, so they stay free.
+            for (int p = first; p < end; p++)
             {
                 float t = _terminal[p];
                 if (t > 0) { _tree[p] = SourceTree; _parent[p] = ParentTerminal; _distance[p] = 1; SetActive(p); }
                 else if (t < 0) { _tree[p] = SinkTree; _parent[p] = ParentTerminal; _distance[p] = 1; SetActive(p); }
             }
         }
-    }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetActive(int node)
-    {
-        if (_nextActive[node] != NotActive) return;
-        if (_activeLast == EndOfList) _activeFirst = node;
-        else _nextActive[_activeLast] = node;
-        _activeLast = node;
-        _nextActive[node] = node; // self-link marks the tail
-    }
-
-    private int NextActive()
-    {
-        while (_activeFirst != EndOfList)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void SetActive(int node)
         {
-            int i = _activeFirst;
-            int next = _nextActive[i];
-            _activeFirst = next == i ? EndOfList : next;
-            if (_activeFirst == EndOfList) _activeLast = EndOfList;
-            _nextActive[i] = NotActive;
-            if (_parent[i] != ParentNone) return i;
-        }
-        return -1;
-    }
-
-    private void Augment(int from, int to, int edgeDir)
-    {
-        // Bottleneck along source → … → from → to → … → sink.
-        float bottleneck = _capacity[from * 8 + edgeDir];
-        for (int i = from; ;)
-        {
-            int par = _parent[i];
-            if (par == ParentTerminal) { bottleneck = Math.Min(bottleneck, _terminal[i]); break; }
-            int p = i + _offset[par];
-            bottleneck = Math.Min(bottleneck, _capacity[p * 8 + (par ^ 4)]);
-            i = p;
-        }
-        for (int i = to; ;)
-        {
-            int par = _parent[i];
-            if (par == ParentTerminal) { bottleneck = Math.Min(bottleneck, -_terminal[i]); break; }
-            bottleneck = Math.Min(bottleneck, _capacity[i * 8 + par]);
-            i += _offset[par];
+            if (_nextActive[node] != NotActive) return;
+            if (_activeLast == EndOfList) _activeFirst = node;
+            else _nextActive[_activeLast] = node;
+            _activeLast = node;
+            _nextActive[node] = node; // self-link marks the tail
         }
 
-        _capacity[from * 8 + edgeDir] -= bottleneck;
-        _capacity[to * 8 + (edgeDir ^ 4)] += bottleneck;
-        for (int i = from; ;)
+        private int NextActive()
         {
-            int par = _parent[i];
-            if (par == ParentTerminal)
+            while (_activeFirst != EndOfList)
             {
-                _terminal[i] -= bottleneck;
-                if (_terminal[i] <= 0) { _terminal[i] = 0; MakeOrphan(i); }
-                break;
+                int i = _activeFirst;
+                int next = _nextActive[i];
+                _activeFirst = next == i ? EndOfList : next;
+                if (_activeFirst == EndOfList) _activeLast = EndOfList;
+                _nextActive[i] = NotActive;
+                if (_parent[i] != ParentNone) return i;
             }
-            int p = i + _offset[par];
-            int e = p * 8 + (par ^ 4);
-            _capacity[i * 8 + par] += bottleneck;
-            _capacity[e] -= bottleneck;
-            if (_capacity[e] <= 0) { _capacity[e] = 0; MakeOrphan(i); }
-            i = p;
+            return -1;
         }
-        for (int i = to; ;)
+
+        private void Augment(int from, int to, int edgeDir)
         {
-            int par = _parent[i];
-            if (par == ParentTerminal)
+            // Bottleneck along source → … → from → to → … → sink.
+            float bottleneck = _capacity[from * 8 + edgeDir];
+            for (int i = from; ;)
             {
-                _terminal[i] += bottleneck;
-                if (_terminal[i] >= 0) { _terminal[i] = 0; MakeOrphan(i); }
-                break;
+                int par = _parent[i];
+                if (par == ParentTerminal) { bottleneck = Math.Min(bottleneck, _terminal[i]); break; }
+                int p = i + _offset[par];
+                bottleneck = Math.Min(bottleneck, _capacity[p * 8 + (par ^ 4)]);
+                i = p;
             }
-            int p = i + _offset[par];
-            int e = i * 8 + par;
-            _capacity[p * 8 + (par ^ 4)] += bottleneck;
-            _capacity[e] -= bottleneck;
-            if (_capacity[e] <= 0) { _capacity[e] = 0; MakeOrphan(i); }
-            i = p;
-        }
-        _pushed += bottleneck;
-    }
+            for (int i = to; ;)
+            {
+                int par = _parent[i];
+                if (par == ParentTerminal) { bottleneck = Math.Min(bottleneck, -_terminal[i]); break; }
+                bottleneck = Math.Min(bottleneck, _capacity[i * 8 + par]);
+                i += _offset[par];
+            }
 
-    private void MakeOrphan(int node)
-    {
-        _parent[node] = ParentOrphan;
-        if (_orphanTail == _orphans.Length)
-        {
-            // Processed entries at the front of the FIFO are dead: slide the live ones down, grow only if full.
-            int live = _orphanTail - _orphanHead;
-            if (_orphanHead > 0) Array.Copy(_orphans, _orphanHead, _orphans, 0, live);
-            _orphanHead = 0;
-            _orphanTail = live;
-            if (live == _orphans.Length) Array.Resize(ref _orphans, _orphans.Length * 2);
+            _capacity[from * 8 + edgeDir] -= bottleneck;
+            _capacity[to * 8 + (edgeDir ^ 4)] += bottleneck;
+            for (int i = from; ;)
+            {
+                int par = _parent[i];
+                if (par == ParentTerminal)
+                {
+                    _terminal[i] -= bottleneck;
+                    if (_terminal[i] <= 0) { _terminal[i] = 0; MakeOrphan(i); }
+                    break;
+                }
+                int p = i + _offset[par];
+                int e = p * 8 + (par ^ 4);
+                _capacity[i * 8 + par] += bottleneck;
+                _capacity[e] -= bottleneck;
+                if (_capacity[e] <= 0) { _capacity[e] = 0; MakeOrphan(i); }
+                i = p;
+            }
+            for (int i = to; ;)
+            {
+                int par = _parent[i];
+                if (par == ParentTerminal)
+                {
+                    _terminal[i] += bottleneck;
+                    if (_terminal[i] >= 0) { _terminal[i] = 0; MakeOrphan(i); }
+                    break;
+                }
+                int p = i + _offset[par];
+                int e = i * 8 + par;
+                _capacity[p * 8 + (par ^ 4)] += bottleneck;
+                _capacity[e] -= bottleneck;
+                if (_capacity[e] <= 0) { _capacity[e] = 0; MakeOrphan(i); }
+                i = p;
+            }
+            Pushed += bottleneck;
         }
-        _orphans[_orphanTail++] = node;
-    }
 
-    private void AdoptOrphans()
-    {
-        while (_orphanHead < _orphanTail)
+        private void MakeOrphan(int node)
         {
-            int i = _orphans[_orphanHead++];
-            if (_orphanHead == _orphanTail) _orphanHead = _orphanTail = 0;
-            if (_tree[i] == SourceTree) AdoptSource(i); else AdoptSink(i);
+            _parent[node] = ParentOrphan;
+            if (_orphanTail == _orphans.Length)
+            {
+                // Processed entries at the front of the FIFO are dead: slide the live ones down, grow only if full.
+                int live = _orphanTail - _orphanHead;
+                if (_orphanHead > 0) Array.Copy(_orphans, _orphanHead, _orphans, 0, live);
+                _orphanHead = 0;
+                _orphanTail = live;
+                if (live == _orphans.Length) Array.Resize(ref _orphans, _orphans.Length * 2);
+            }
+            _orphans[_orphanTail++] = node;
         }
-    }
 
-    private const int Infinite = int.MaxValue;
+        private void AdoptOrphans()
+        {
+            while (_orphanHead < _orphanTail)
+            {
+                int i = _orphans[_orphanHead++];
+                if (_orphanHead == _orphanTail) _orphanHead = _orphanTail = 0;
+                Adopt(i, _tree[i]);
+            }
+        }
 
-    /// <summary>Length of the path from j to its terminal, or Infinite if it ends at an orphan; caches on the way.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int OriginDistance(int j)
-    {
-        int d = 0;
-        int k = j;
-        while (true)
-        {
-            if (_timestamp[k] == _time) { d += _distance[k]; break; }
-            int par = _parent[k];
-            d++;
-            if (par == ParentTerminal) { _timestamp[k] = _time; _distance[k] = 1; break; }
-            if (par == ParentOrphan || par == ParentNone) return Infinite;
-            k += _offset[par];
-        }
-        // Mark the path so later searches stop early.
-        for (int m = j; _timestamp[m] != _time; m += _offset[_parent[m]])
-        {
-            _timestamp[m] = _time;
-            _distance[m] = d--;
-        }
-        return _distance[j];
-    }
+        private const int Infinite = int.MaxValue;
 
-    private void AdoptSource(int i)
-    {
-        int bestDir = -1, bestDist = Infinite;
-        for (int d = 0; d < 8; d++)
+        /// <summary>Length of the path from j to its terminal, or Infinite if it ends at an orphan; caches on the way.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int OriginDistance(int j)
         {
-            int j = i + _offset[d];
-            // A new parent j must reach i through a residual edge j → i.
-            if (_tree[j] != SourceTree || _capacity[j * 8 + (d ^ 4)] <= 0) continue;
-            if (_parent[j] == ParentNone) continue;
-            int dist = OriginDistance(j);
-            if (dist < bestDist) { bestDist = dist; bestDir = d; }
+            int d = 0;
+            int k = j;
+            while (true)
+            {
+                if (_timestamp[k] == _time) { d += _distance[k]; break; }
+                int par = _parent[k];
+                d++;
+                if (par == ParentTerminal) { _timestamp[k] = _time; _distance[k] = 1; break; }
+                if (par == ParentOrphan || par == ParentNone) return Infinite;
+                k += _offset[par];
+            }
+            // Mark the path so later searches stop early.
+            for (int m = j; _timestamp[m] != _time; m += _offset[_parent[m]])
+            {
+                _timestamp[m] = _time;
+                _distance[m] = d--;
+            }
+            return _distance[j];
         }
-        if (bestDir >= 0)
-        {
-            _parent[i] = (byte)bestDir;
-            _timestamp[i] = _time;
-            _distance[i] = bestDist + 1;
-            return;
-        }
-        FreeNode(i, SourceTree);
-    }
 
-    private void AdoptSink(int i)
-    {
-        int bestDir = -1, bestDist = Infinite;
-        for (int d = 0; d < 8; d++)
-        {
-            int j = i + _offset[d];
-            if (_tree[j] != SinkTree || _capacity[i * 8 + d] <= 0) continue;
-            if (_parent[j] == ParentNone) continue;
-            int dist = OriginDistance(j);
-            if (dist < bestDist) { bestDist = dist; bestDir = d; }
-        }
-        if (bestDir >= 0)
-        {
-            _parent[i] = (byte)bestDir;
-            _timestamp[i] = _time;
-            _distance[i] = bestDist + 1;
-            return;
-        }
-        FreeNode(i, SinkTree);
-    }
+        // Adoption and freeing test an edge's residual capacity before looking at the node across it: a removed seam
+        // edge has none both ways, so a band never reads a node another band is writing.
 
-    private void FreeNode(int i, byte tree)
-    {
-        _tree[i] = Free;
-        _parent[i] = ParentNone;
-        for (int d = 0; d < 8; d++)
+        /// <summary>
+        /// Finds orphan i a new parent in its own tree — the neighbour nearest its terminal among those joined to i by
+        /// a residual edge in the tree's direction (j → i in the source tree, i → j in the sink tree) — or frees it.
+        /// </summary>
+        private void Adopt(int i, byte tree)
         {
-            int j = i + _offset[d];
-            if (_tree[j] != tree) continue;
-            int par = _parent[j];
-            if (par == ParentNone) continue;
-            // Neighbours that could re-grow into i become active again.
-            bool residualTowardsI = tree == SourceTree ? _capacity[j * 8 + (d ^ 4)] > 0 : _capacity[i * 8 + d] > 0;
-            if (residualTowardsI) SetActive(j);
-            if (par != ParentTerminal && par != ParentOrphan && j + _offset[par] == i) MakeOrphan(j);
+            bool sourceTree = tree == SourceTree;
+            int bestDir = -1, bestDist = Infinite;
+            for (int d = 0; d < 8; d++)
+            {
+                int j = i + _offset[d];
+                if (_capacity[sourceTree ? j * 8 + (d ^ 4) : i * 8 + d] <= 0 || _tree[j] != tree) continue;
+                if (_parent[j] == ParentNone) continue;
+                int dist = OriginDistance(j);
+                if (dist < bestDist) { bestDist = dist; bestDir = d; }
+            }
+            if (bestDir >= 0)
+            {
+                _parent[i] = (byte)bestDir;
+                _timestamp[i] = _time;
+                _distance[i] = bestDist + 1;
+                return;
+            }
+            FreeNode(i, tree);
+        }
+
+        private void FreeNode(int i, byte tree)
+        {
+            _tree[i] = Free;
+            _parent[i] = ParentNone;
+            for (int d = 0; d < 8; d++)
+            {
+                int j = i + _offset[d];
+                // A tree node's parent edge always has residual capacity (a saturated one makes it an orphan), so a
+                // neighbour joined to i by no residual edge either way can neither re-grow into i nor hang from it.
+                bool towardsI = _capacity[j * 8 + (d ^ 4)] > 0, fromI = _capacity[i * 8 + d] > 0;
+                if (!towardsI && !fromI) continue;
+                if (_tree[j] != tree) continue;
+                int par = _parent[j];
+                if (par == ParentNone) continue;
+                // Neighbours that could re-grow into i become active again.
+                if (tree == SourceTree ? towardsI : fromI) SetActive(j);
+                if (par != ParentTerminal && par != ParentOrphan && j + _offset[par] == i) MakeOrphan(j);
+            }
         }
     }
 }

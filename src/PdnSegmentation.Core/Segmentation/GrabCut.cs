@@ -82,7 +82,7 @@ public sealed partial class GrabCut
             progress.Report(0.8);
             EvaluatePixels(buildGraph: false, cancellationToken);
         }
-        _graph = new GridMaxFlow(_box.Width, _box.Height);
+        _graph = new GridMaxFlow(_box.Width, _box.Height) { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism };
         progress.Report(1);
     }
 
@@ -235,7 +235,7 @@ public sealed partial class GrabCut
         if (box != _box)
         {
             _box = box;
-            _graph = new GridMaxFlow(box.Width, box.Height);
+            _graph = new GridMaxFlow(box.Width, box.Height) { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism };
         }
         _graphFilled = false; // hard labels changed: neighbour capacities to fixed pixels move into terminals
         if (refit) return Iterate(progress, cancellationToken);

@@ -210,6 +210,107 @@ public class GridMaxFlowTests
         Assert.Equal((long)value, CutCost(g, i => flow.IsSourceSide(i % g.W, i / g.W)));
     }
 
+    [Theory]
+    [InlineData(31, 2, 6, 3)]
+    [InlineData(32, 3, 4, 2)]
+    [InlineData(33, 1, 12, 4)]
+    public void BandedSolvesEqualBruteForce(int seed, int w, int h, int bands)
+    {
+        // The band stage removes the seam edges, solves each band, puts the edges back, then one search finishes:
+        // value and partition must be the whole graph's minimum cut, also on warm re-solves.
+        var random = new Random(seed);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            var g = MakeGraph(random, w, h, 30, 1.0);
+            var flow = new GridMaxFlow(w, h) { Bands = bands };
+            Fill(flow, g);
+            for (int round = 0; round < 3; round++)
+            {
+                long brute = BruteForceMinCut(g);
+                Assert.Equal(brute, (long)Math.Round(flow.Solve() + ConstantPart(g)));
+                Assert.Equal(brute, CutCost(g, i => flow.IsSourceSide(i % w, i / w)));
+                var changed = g with { Source = g.Source.Select(_ => random.Next(31)).ToArray(), Sink = g.Sink.Select(_ => random.Next(31)).ToArray() };
+                for (int y = 0; y < h; y++)
+                {
+                    var row = new float[w];
+                    for (int x = 0; x < w; x++) row[x] = changed.Source[y * w + x] - changed.Sink[y * w + x];
+                    flow.SetTerminalRow(y, row);
+                }
+                g = changed;
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void BandedSolveCutsLikeOneSearch(int bands)
+    {
+        // 40×30 random grids: the banded solve and one search give the same value (Edmonds–Karp's) and the same
+        // partition (what the source reaches in the residual graph), cold and after terminal changes.
+        var random = new Random(40 + bands);
+        var g = MakeGraph(random, 40, 30, 100, 0.9);
+        var banded = new GridMaxFlow(g.W, g.H) { Bands = bands };
+        var single = new GridMaxFlow(g.W, g.H) { Bands = 1 };
+        Fill(banded, g);
+        Fill(single, g);
+        for (int round = 0; round < 4; round++)
+        {
+            double value = banded.Solve() + ConstantPart(g);
+            Assert.Equal(EdmondsKarp(g) + ConstantPart(g), (long)Math.Round(value));
+            Assert.Equal(single.Solve() + ConstantPart(g), value);
+            for (int y = 0; y < g.H; y++)
+                for (int x = 0; x < g.W; x++)
+                    Assert.True(single.IsSourceSide(x, y) == banded.IsSourceSide(x, y), $"round {round}: pixel ({x}, {y}) differs");
+            var source = g.Source.Select(v => random.NextDouble() < 0.3 ? random.Next(101) : v).ToArray();
+            var sink = g.Sink.Select(v => random.NextDouble() < 0.3 ? random.Next(101) : v).ToArray();
+            g = g with { Source = source, Sink = sink };
+            for (int y = 0; y < g.H; y++)
+            {
+                var row = new float[g.W];
+                for (int x = 0; x < g.W; x++) row[x] = source[y * g.W + x] - sink[y * g.W + x];
+                banded.SetTerminalRow(y, row);
+                single.SetTerminalRow(y, row);
+            }
+        }
+    }
+
+    [Fact]
+    public void LargeGridsAreBandedByDefaultAndSmallOnesAreNot()
+    {
+        Assert.Equal(1, new GridMaxFlow(40, 30).Bands);
+        Assert.Equal(2, new GridMaxFlow(200, 200).Bands); // 40 000 pixels: two bands of 16 384 or more
+        Assert.Equal(4, new GridMaxFlow(640, 480).Bands);
+        Assert.Equal(1, new GridMaxFlow(4000, 40).Bands); // too few rows for two bands of 32
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GridMaxFlow(10, 3) { Bands = 4 });
+    }
+
+    [Fact]
+    public void CancellationDuringTheBandStageLeavesAUsableGraph()
+    {
+        // Three light bands (pairs of pixels pushing flow to each other) finish at once; the fourth, a dense random
+        // grid, is still running when the token fires. The solve throws OperationCanceledException, the seam edges
+        // are back, and the flow the finished bands pushed is still counted: solving again gives a fresh graph's cut.
+        var g = MakeGraph(new Random(5), 800, 800, 100, 1.0);
+        for (int i = 0; i < g.W * 600; i++)
+        {
+            int x = i % g.W;
+            (g.Source[i], g.Sink[i]) = x % 2 == 0 ? (10, 0) : (0, 10);
+            for (int d = 0; d < 8; d++) g.Edge[i, d] = d == 0 && x % 2 == 0 ? 7 : 0;
+        }
+        var flow = Build(g);
+        Assert.Equal(4, flow.Bands);
+        using var cts = new CancellationTokenSource();
+        cts.CancelAfter(100);
+        Assert.ThrowsAny<OperationCanceledException>(() => flow.Solve(cts.Token));
+        var fresh = Build(g);
+        Assert.Equal(fresh.Solve(), flow.Solve());
+        for (int y = 0; y < g.H; y += 7)
+            for (int x = 0; x < g.W; x += 7)
+                Assert.True(fresh.IsSourceSide(x, y) == flow.IsSourceSide(x, y), $"pixel ({x}, {y}) differs");
+    }
+
     [Fact]
     public void CancellationStopsTheSolve()
     {
