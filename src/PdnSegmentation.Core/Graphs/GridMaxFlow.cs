@@ -200,8 +200,8 @@ public sealed class GridMaxFlow
     /// valid trees of it, so the second search keeps those trees and starts from the nodes beside the seams (merging
     /// them instead of growing new trees saved a further 5 % of GrabCut's time on the GrabCut set). The result is the
     /// whole graph's maximum flow: the source side is every pixel the source still reaches, which does not depend on
-    /// how the flow was found. The partition depends only on the grid's
-    /// size, not on the thread count, so the result is the same on every machine.
+    /// how the flow was found. The partition depends only on the grid's size, not on the thread count, so the result
+    /// is the same on every machine.
     /// </remarks>
     public double Solve(CancellationToken cancellationToken = default)
     {
