@@ -290,10 +290,10 @@ public class GridMaxFlowTests
     public void CancellationDuringTheBandStageLeavesAUsableGraph()
     {
         // Three light bands (pairs of pixels pushing flow to each other) finish at once; the fourth, a dense random
-        // grid, is still running when the token fires. The solve throws OperationCanceledException, the seam edges
+        // 800×300 grid, is still running when the token fires. The solve throws OperationCanceledException, the seam edges
         // are back, and the flow the finished bands pushed is still counted: solving again gives a fresh graph's cut.
-        var g = MakeGraph(new Random(5), 800, 800, 100, 1.0);
-        for (int i = 0; i < g.W * 600; i++)
+        var g = MakeGraph(new Random(5), 800, 1200, 100, 1.0);
+        for (int i = 0; i < g.W * 900; i++)
         {
             int x = i % g.W;
             (g.Source[i], g.Sink[i]) = x % 2 == 0 ? (10, 0) : (0, 10);
@@ -302,8 +302,11 @@ public class GridMaxFlowTests
         var flow = Build(g);
         Assert.Equal(4, flow.Bands);
         using var cts = new CancellationTokenSource();
-        cts.CancelAfter(100);
+        // From a thread of its own: a timer's callback waits for a pool thread, and the bands may hold them all.
+        var canceller = new Thread(() => { Thread.Sleep(50); cts.Cancel(); }); // the dense band alone takes about 0.5 s here
+        canceller.Start();
         Assert.ThrowsAny<OperationCanceledException>(() => flow.Solve(cts.Token));
+        canceller.Join();
         var fresh = Build(g);
         Assert.Equal(fresh.Solve(), flow.Solve());
         for (int y = 0; y < g.H; y += 7)
