@@ -1,3 +1,4 @@
+using PdnSegmentation.Cli.Batch;
 using PdnSegmentation.Cli.Files;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
@@ -240,5 +241,19 @@ public class MemoryBudgetTests
         Assert.ThrowsAny<OperationCanceledException>(() => budget.Acquire(10, cancelled.Token));
         (await huge).Dispose();
         using (budget.Acquire(100, CancellationToken.None)) { } // all of it, once free
+    }
+
+    [Fact]
+    public void ModelRunsShareTheCoresAmongTheImagesRunningAtOnce()
+    {
+        static ImageJob Job(int i) => new($"photo{i}.png", $"photo{i}", $"photo{i}-cut.png", null, new Dictionary<string, string>(), null, null);
+        Assert.Equal(0, BatchRunner.ModelThreads(new BatchPlan([Job(0)], IsBatch: false, SkipExisting: false)));
+        int cores = Environment.ProcessorCount;
+        foreach (int images in new[] { 2, 3, 64 })
+        {
+            int threads = BatchRunner.ModelThreads(new BatchPlan(Enumerable.Range(0, images).Select(Job).ToList(), IsBatch: true, SkipExisting: false));
+            int atOnce = Math.Min(cores, images);
+            Assert.True(threads >= (atOnce > 1 ? 1 : 0) && threads * atOnce <= cores, $"{images} images on {cores} cores: {threads} threads per model run");
+        }
     }
 }

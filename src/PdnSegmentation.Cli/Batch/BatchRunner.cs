@@ -11,6 +11,16 @@ namespace PdnSegmentation.Cli.Batch;
 /// </summary>
 public static class BatchRunner
 {
+    /// <summary>How many images run at once: one per core.</summary>
+    private static int Workers(BatchPlan plan) => plan.IsBatch ? Math.Min(Environment.ProcessorCount, plan.Jobs.Count) : 1;
+
+    /// <summary>
+    /// Threads one model run may use while the plan's images run side by side: each image its share of the cores (0 =
+    /// all, for one image). Two images on 2 cores each running u2netp on both cores were slower than on one each: the
+    /// 34 GrabCut-set photos in one `subject` batch took 16.3 s against 14.5 s.
+    /// </summary>
+    public static int ModelThreads(BatchPlan plan) => Workers(plan) > 1 ? Math.Max(1, Environment.ProcessorCount / Workers(plan)) : 0;
+
     /// <param name="bytesPerPixel">The per-image work's peak memory per pixel (measured for each command), for the budget.</param>
     public static int Run(CommandContext context, BatchPlan plan, double bytesPerPixel, Action<ImageJob, CommandContext> process)
     {
@@ -73,7 +83,7 @@ public static class BatchRunner
 
         try
         {
-            int workers = Math.Min(Environment.ProcessorCount, total);
+            int workers = Workers(plan);
             var threads = Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(Worker, TaskCreationOptions.LongRunning)).ToArray();
             Task.WaitAll(threads);
         }

@@ -42,7 +42,7 @@ public static class MatteCommand
             var plan = batch.Plan(parse, parse.GetValue(output), parse.GetValue(alphaOut), [trimap]);
             string? modelsFolder = parse.GetValue(modelsDir);
             using var deepModel = deep
-                ? ModelsCommand.OpenMatting(context, parse.GetValue(model), modelsFolder, ExecutionDevice.Auto)
+                ? ModelsCommand.OpenMatting(context, parse.GetValue(model), modelsFolder, ExecutionDevice.Auto, BatchRunner.ModelThreads(plan))
                   ?? throw new InputFileException($"No deep matting model is installed in {ModelsCommand.Store(modelsFolder)}: install one (e.g. ViTMatte) with 'pdnseg models install', or use --method closed-form.")
                 : null;
             // Peak bytes per pixel of one image (bench matte-scale: 927 MB at 12 MP with a painted trimap; more when mostly unknown).

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PdnSegmentation.Cli.Batch;
 using PdnSegmentation.Cli.Terminal;
 using PdnSegmentation.Deep.Matting;
 using PdnSegmentation.Deep.Models;
@@ -25,11 +26,12 @@ public static class ModelsCommand
     };
 
     /// <summary>The deep matting model to use: the one named, else the first installed; null for none (or 'none').</summary>
-    internal static DeepMatting? OpenMatting(CommandContext context, string? name, string? userFolder, ExecutionDevice device)
+    /// <param name="cpuThreads">Threads one model run may use on the CPU (<see cref="BatchRunner.ModelThreads"/>).</param>
+    internal static DeepMatting? OpenMatting(CommandContext context, string? name, string? userFolder, ExecutionDevice device, int cpuThreads = 0)
     {
         if (name == "none") return null;
         if (Store(userFolder).Find(DeepMatting.Task, name) is not { } model) return null;
-        var matting = DeepMatting.Open(model, device);
+        var matting = DeepMatting.Open(model, device, new DeepMattingOptions { CpuThreads = cpuThreads });
         SubjectCommand.Prepare(context, matting, model.Name);
         context.Error.WriteLine($"Matting the edge with {model.Name} on {matting.Device.Device}.");
         return matting;

@@ -50,9 +50,10 @@ public static class SubjectCommand
             string? modelsFolder = parse.GetValue(modelsDir);
             var deviceChoice = ParseDevice(parse.GetRequiredValue(device));
             var installed = ModelsCommand.Store(modelsFolder).Subject(parse.GetValue(model));
-            using var selector = SubjectSelector.Open(installed, new SelectSubjectOptions { Device = deviceChoice, Refinement = refinement });
+            int modelThreads = BatchRunner.ModelThreads(plan);
+            using var selector = SubjectSelector.Open(installed, new SelectSubjectOptions { Device = deviceChoice, Refinement = refinement, CpuThreads = modelThreads });
             Prepare(context, selector, installed.Name);
-            using var deep = bandWidth is null ? null : ModelsCommand.OpenMatting(context, parse.GetValue(mattingModel), modelsFolder, deviceChoice);
+            using var deep = bandWidth is null ? null : ModelsCommand.OpenMatting(context, parse.GetValue(mattingModel), modelsFolder, deviceChoice, modelThreads);
             // Peak bytes per pixel of one image: the probability map, the graph-cut refinement (and the matte with --matte).
             return BatchRunner.Run(context, plan, bandWidth is null ? 80 : 140,
                 (job, jobContext) => Select(jobContext, job, selector, installed.Name, refinement is not null, bandWidth, deep));

@@ -41,7 +41,9 @@ public sealed class ClickModel : IDisposable
     public IDeviceModel? DeviceModel => (IDeviceModel?)_sam ?? _subject;
 
     /// <param name="name">null or "auto": an installed Segment Anything model, else the bundled u2netp; "classic": no model; or an installed model's name.</param>
-    public static ClickModel Open(ModelStore store, string? name, ExecutionDevice device)
+    /// <param name="cpuThreads">Threads one run of a subject model may use on the CPU (0 = one per physical core); Segment
+    /// Anything takes photos one at a time (<see cref="SupportsConcurrentImages"/>), so it always has them all.</param>
+    public static ClickModel Open(ModelStore store, string? name, ExecutionDevice device, int cpuThreads = 0)
     {
         if (name == Classic) return new ClickModel(Classic, "click engine (graph cut, no model)", null, null);
         InstalledModel model;
@@ -52,7 +54,7 @@ public sealed class ClickModel : IDisposable
                     ?? throw new ModelException($"'{name}' is neither 'classic' nor an installed Segment Anything or subject model in {store}. 'pdnseg models list' shows them.");
         if (model.Task == InstalledModel.SegmentAnythingTask)
             return new ClickModel(model.Name, $"click engine with Segment Anything ({model.Name})", null, SegmentAnything.Open(model, device));
-        return new ClickModel(model.Name, $"click engine with {model.Name}'s salient object", SubjectSelector.Open(model, new SelectSubjectOptions { Device = device, Refinement = null }), null);
+        return new ClickModel(model.Name, $"click engine with {model.Name}'s salient object", SubjectSelector.Open(model, new SelectSubjectOptions { Device = device, Refinement = null, CpuThreads = cpuThreads }), null);
     }
 
     /// <summary>

@@ -24,6 +24,9 @@ public sealed record DeepMattingOptions
 
     /// <summary>Context kept around the unknown region's bounding box, in pixels of the photo.</summary>
     public int Margin { get; init; } = 64;
+
+    /// <summary>Threads one model run may use on the CPU; 0 = one per physical core.</summary>
+    public int CpuThreads { get; init; }
 }
 
 /// <summary>
@@ -59,7 +62,7 @@ public sealed class DeepMatting : IDeviceModel, IDisposable
     public static DeepMatting Open(InstalledModel model, ExecutionDevice device, DeepMattingOptions? options = null)
     {
         if (model.Task != Task) throw new ModelException($"The model '{model.Name}' is a {model.Task} model, not a matting model.");
-        var session = ModelSession.Open(model.FileFor("model"), device);
+        var session = ModelSession.Open(model.FileFor("model"), device, options?.CpuThreads ?? 0);
         var names = model.MattingTensors ?? new MattingTensorNames();
         if (!session.Session.InputMetadata.ContainsKey(names.Input) || !session.Session.OutputMetadata.ContainsKey(names.Output))
         {

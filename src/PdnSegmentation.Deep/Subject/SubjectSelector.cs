@@ -10,6 +10,8 @@ namespace PdnSegmentation.Deep.Subject;
 public sealed record SelectSubjectOptions
 {
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Auto;
+    /// <summary>Threads one model run may use on the CPU; 0 = one per physical core.</summary>
+    public int CpuThreads { get; init; }
     /// <summary>Guided-filter radius at full resolution; 0 = about two model pixels.</summary>
     public int GuidedRadius { get; init; }
     /// <summary>Guided-filter regularisation (intensities 0..1): smaller follows image edges more closely.</summary>
@@ -75,7 +77,7 @@ public sealed class SubjectSelector : IDeviceModel, IDisposable
         if (model.Task != Task) throw new ModelException($"The model '{model.Name}' is a {model.Task} model, not a subject model.");
         var contract = model.Subject ?? throw new ModelException($"The subject model '{model.Name}' has no tensor contract ('subject') in its model.json. Reinstall it.");
         options ??= new SelectSubjectOptions();
-        var session = ModelSession.Open(model.FileFor("model"), options.Device);
+        var session = ModelSession.Open(model.FileFor("model"), options.Device, options.CpuThreads);
         var mismatches = contract.Mismatches(session.Session);
         if (mismatches.Count > 0)
         {
