@@ -6,13 +6,14 @@ namespace PdnSegmentation.Deep.Runtime;
 /// <summary>
 /// An ONNX Runtime session on the chosen device. Auto and DirectML try the DirectML execution provider first (the
 /// Windows build ships the DirectML package and its DirectML.dll) and fall back to the CPU on any failure, keeping the
-/// reason so hosts can show which device ran and why. The CPU package used elsewhere has the same managed API, so the
-/// DirectML path compiles everywhere and fails cleanly where DirectML is absent.
+/// reason so hosts can show which device ran and why. A run that fails on the GPU (a driver reset, GPU memory, an
+/// operator the provider mishandles) is run again on the CPU, which the session then keeps. The CPU package used
+/// elsewhere has the same managed API, so the DirectML path compiles everywhere and fails cleanly where DirectML is absent.
 /// </summary>
 public sealed class ModelSession : IDisposable
 {
-    public InferenceSession Session { get; }
-    public DeviceReport Device { get; }
+    public InferenceSession Session { get; private set; }
+    public DeviceReport Device { get; private set; }
 
     /// <summary>True once the model has run on its device (a real run or <see cref="WarmUp"/>).</summary>
     public bool IsWarm { get; private set; }
@@ -30,6 +31,9 @@ public sealed class ModelSession : IDisposable
     // on one session); batches run photos side by side on one shared session, so its runs queue here. CPU sessions
     // take concurrent runs.
     private object? _runGate;
+
+    // The CPU session to switch to when a run on the GPU fails; null on the CPU, and once switched.
+    private Func<InferenceSession>? _cpuFallback;
 
     private ModelSession(InferenceSession session, DeviceReport device)
     {
@@ -50,7 +54,11 @@ public sealed class ModelSession : IDisposable
             try
             {
                 options.AppendExecutionProvider_DML(0);
-                return new ModelSession(new InferenceSession(file.Path, options), new DeviceReport("DirectML (GPU 0)", null)) { _runGate = new object() };
+                return new ModelSession(new InferenceSession(file.Path, options), new DeviceReport("DirectML (GPU 0)", null))
+                {
+                    _runGate = new object(),
+                    _cpuFallback = () => OpenCpu(file, cpuThreads),
+                };
             }
             catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException or NotSupportedException or
                                           InvalidOperationException or PlatformNotSupportedException)
@@ -58,16 +66,25 @@ public sealed class ModelSession : IDisposable
                 fallback = $"DirectML could not start ({FirstLine(e.Message)}); running on the CPU.";
             }
         }
+        return new ModelSession(OpenCpu(file, cpuThreads), new DeviceReport(CpuDevice, fallback));
+    }
+
+    private static InferenceSession OpenCpu(ModelFile file, int cpuThreads)
+    {
         try
         {
             using var cpu = CpuOptions(cpuThreads);
-            return new ModelSession(new InferenceSession(file.Path, cpu), new DeviceReport(CpuDevice, fallback));
+            return new InferenceSession(file.Path, cpu);
         }
         catch (OnnxRuntimeException e)
         {
             throw new ModelException($"The model file '{Path.GetFileName(file.Path)}' cannot be loaded by ONNX Runtime ({FirstLine(e.Message)}). Reinstall it.", e);
         }
     }
+
+    /// <summary>A session on a device other than the CPU that switches to <paramref name="cpuFallback"/> when a run fails (tests).</summary>
+    internal static ModelSession WithCpuFallback(InferenceSession session, DeviceReport device, Func<InferenceSession> cpuFallback) =>
+        new(session, device) { _runGate = new object(), _cpuFallback = cpuFallback };
 
     /// <summary>
     /// The DirectML provider refuses sessions with memory-pattern planning or parallel execution (its documentation's
@@ -107,13 +124,32 @@ public sealed class ModelSession : IDisposable
         {
             IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results;
             if (_runGate is null) results = Session.Run(inputs, outputs, runOptions);
-            else lock (_runGate) results = Session.Run(inputs, outputs, runOptions);
+            else lock (_runGate) results = RunOrFallBack(inputs, outputs, runOptions, cancellationToken);
             IsWarm = true;
             return results;
         }
         catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException(cancellationToken);
+        }
+    }
+
+    /// <summary>A run on the GPU; if it fails (and was not cancelled), the session moves to the CPU, says why, and runs there.</summary>
+    private IDisposableReadOnlyCollection<DisposableNamedOnnxValue> RunOrFallBack(IReadOnlyCollection<NamedOnnxValue> inputs,
+        IReadOnlyCollection<string> outputs, RunOptions runOptions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Session.Run(inputs, outputs, runOptions);
+        }
+        catch (OnnxRuntimeException e) when (_cpuFallback is { } openCpu && !cancellationToken.IsCancellationRequested)
+        {
+            var failed = Session;
+            Session = openCpu();
+            _cpuFallback = null;
+            Device = new DeviceReport(CpuDevice, $"{Device.Device} failed while running the model ({FirstLine(e.Message)}); running on the CPU.");
+            failed.Dispose();
+            return Session.Run(inputs, outputs, runOptions);
         }
     }
 
