@@ -1,12 +1,11 @@
 namespace PdnSegmentation.Deep.Runtime;
 
 /// <summary>
-/// How many threads ONNX Runtime's CPU provider should run a model on. Its own default is one per physical core, which
-/// it finds reliably on Windows (where hybrid CPUs' efficiency cores are also left out), so there it is kept. On Linux
-/// its detection can fail, and then it takes half the logical processors: on a 2-core virtual machine that is one
-/// thread, and u2netp took 275 ms instead of 156 ms with two. There the physical cores are counted from the kernel's CPU
-/// topology instead, and never more than the processors this process may use (affinity and container limits,
-/// which ONNX Runtime's count ignores).
+/// How many threads ONNX Runtime's CPU provider should run a model on. Its own default is one per physical core; on
+/// Windows it counts them through the Windows API, so there its default is kept. On Linux its count can fail, and then
+/// it takes half the logical processors: on this 2-core virtual machine that is one thread, and u2netp took 275 ms
+/// instead of 156 ms with two. There the physical cores are counted from the kernel's CPU topology instead, never more
+/// than the processors this process may use (Environment.ProcessorCount, which follows affinity and container limits).
 /// </summary>
 public static class CpuThreads
 {
