@@ -54,7 +54,7 @@ public class SessionOptionsTests
     [Fact]
     public void DirectMLSessionsHaveNoMemoryPatternAndRunSequentially()
     {
-        // DirectML refuses a session with either on (ONNX Runtime's DirectML provider documentation); both are on by default.
+        // DirectML refuses a session with either on (ONNX Runtime's DirectML provider documentation); memory-pattern planning is on by default.
         using var options = ModelSession.DirectMLOptions();
         Assert.False(options.EnableMemoryPattern);
         Assert.Equal(Microsoft.ML.OnnxRuntime.ExecutionMode.ORT_SEQUENTIAL, options.ExecutionMode);

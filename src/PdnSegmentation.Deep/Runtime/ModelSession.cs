@@ -88,7 +88,8 @@ public sealed class ModelSession : IDisposable
 
     /// <summary>
     /// The DirectML provider refuses sessions with memory-pattern planning or parallel execution (its documentation's
-    /// "Configuration Options": "these options must be disabled or an error will be returned"); both are on by default.
+    /// "Configuration Options": "these options must be disabled or an error will be returned"). Memory-pattern planning
+    /// is on by default; sequential execution is the default already and is set so that it stays.
     /// </summary>
     internal static SessionOptions DirectMLOptions() => new() { EnableMemoryPattern = false, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
 
