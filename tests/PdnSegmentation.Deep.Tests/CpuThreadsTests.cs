@@ -48,26 +48,3 @@ public class CpuThreadsTests : IDisposable
         Assert.Equal(3, CpuThreads.ForTopology(Path.Combine(_root, "missing"), usableProcessors: 3));
     }
 }
-
-public class SessionOptionsTests
-{
-    [Fact]
-    public void DirectMLSessionsHaveNoMemoryPatternAndRunSequentially()
-    {
-        // DirectML refuses a session with either on (ONNX Runtime's DirectML provider documentation); memory-pattern planning is on by default.
-        using var options = ModelSession.DirectMLOptions();
-        Assert.False(options.EnableMemoryPattern);
-        Assert.Equal(Microsoft.ML.OnnxRuntime.ExecutionMode.ORT_SEQUENTIAL, options.ExecutionMode);
-    }
-
-    [Fact]
-    public void CpuSessionsUseTheGivenThreadsOrOnePerPhysicalCore()
-    {
-        using var shared = ModelSession.CpuOptions(1);
-        Assert.Equal(1, shared.IntraOpNumThreads);
-        Assert.False(shared.EnableMemoryPattern);
-        using var whole = ModelSession.CpuOptions(0);
-        Assert.Equal(CpuThreads.IntraOp, whole.IntraOpNumThreads);
-        if (!OperatingSystem.IsWindows()) Assert.InRange(whole.IntraOpNumThreads, 1, Environment.ProcessorCount);
-    }
-}

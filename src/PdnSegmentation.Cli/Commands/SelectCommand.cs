@@ -52,10 +52,11 @@ public static class SelectCommand
             var plan = batch.Plan(parse, parse.GetValue(output), parse.GetValue(maskOut), []);
             var deviceChoice = SubjectCommand.ParseDevice(parse.GetRequiredValue(device));
             string? modelsFolder = parse.GetValue(modelsDir);
-            using var engine = ClickModel.Open(ModelsCommand.Store(modelsFolder), parse.GetValue(model), deviceChoice, BatchRunner.ModelThreads(plan));
+            int modelThreads = BatchRunner.ModelThreads(plan);
+            using var engine = ClickModel.Open(ModelsCommand.Store(modelsFolder), parse.GetValue(model), deviceChoice, modelThreads);
             if (engine.DeviceModel is { } deep) SubjectCommand.Prepare(context, deep, engine.Name);
             using var deepMatting = bandWidth is null ? null : ModelsCommand.OpenMatting(context, parse.GetValue(mattingModel), modelsFolder, deviceChoice,
-                engine.SupportsConcurrentImages ? BatchRunner.ModelThreads(plan) : 0);
+                engine.SupportsConcurrentImages ? modelThreads : 0);
             var gate = new object();
             return BatchRunner.Run(context, plan, 120, (job, jobContext) =>
             {

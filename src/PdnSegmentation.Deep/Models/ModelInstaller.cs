@@ -61,15 +61,12 @@ public static class ModelInstaller
     {
         if (!File.Exists(local)) throw new ModelException($"The file '{local}' given for {source.FileName} does not exist.");
         File.Copy(local, destination, overwrite: true);
-        var file = new ModelFile(destination, source.Size ?? new FileInfo(destination).Length, source.Sha256 ?? Sha256Of(destination));
-        file.Verify();
-        return Sha256Of(destination);
-    }
-
-    private static string Sha256Of(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream)).ToLowerInvariant();
+        long length = new FileInfo(destination).Length;
+        // The copy is read once: checked against the catalogue's SHA-256 when it has one, else hashed to record it
+        // (Verify then only has the size to check, which it does before hashing).
+        var copy = new ModelFile(destination, source.Size ?? length, source.Sha256 ?? ModelFile.Sha256Of(destination));
+        if (source.Sha256 is not null || copy.Size != length) copy.Verify();
+        return copy.Sha256.ToLowerInvariant();
     }
 
     /// <summary>Opens the model files and checks that the export's inputs and outputs for its task are there.</summary>

@@ -15,9 +15,18 @@ public sealed record ModelFile(string Path, long Size, string Sha256)
         if (info.Length != Size)
             throw new ModelException($"The model file '{name}' has {info.Length} bytes instead of {Size}: it is truncated or a different file. " +
                                      "Reinstall it (the download may have been interrupted).");
-        using var stream = File.OpenRead(Path);
-        string actual = Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+        string actual = Sha256Of(Path);
         if (actual != Sha256.ToLowerInvariant())
             throw new ModelException($"The model file '{name}' is corrupt (SHA-256 {actual[..12]}… instead of {Sha256[..12]}…). Reinstall it.");
+    }
+
+    /// <summary>A file described as it is now: its size and SHA-256.</summary>
+    internal static ModelFile Of(string path) => new(path, new FileInfo(path).Length, Sha256Of(path));
+
+    /// <summary>The file's SHA-256, lower-case hex.</summary>
+    public static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
     }
 }

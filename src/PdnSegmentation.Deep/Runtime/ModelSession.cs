@@ -54,11 +54,7 @@ public sealed class ModelSession : IDisposable
             try
             {
                 options.AppendExecutionProvider_DML(0);
-                return new ModelSession(new InferenceSession(file.Path, options), new DeviceReport("DirectML (GPU 0)", null))
-                {
-                    _runGate = new object(),
-                    _cpuFallback = () => OpenCpu(file, cpuThreads),
-                };
+                return WithCpuFallback(new InferenceSession(file.Path, options), new DeviceReport("DirectML (GPU 0)", null), () => OpenCpu(file, cpuThreads));
             }
             catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException or NotSupportedException or
                                           InvalidOperationException or PlatformNotSupportedException)
@@ -82,7 +78,7 @@ public sealed class ModelSession : IDisposable
         }
     }
 
-    /// <summary>A session on a device other than the CPU that switches to <paramref name="cpuFallback"/> when a run fails (tests).</summary>
+    /// <summary>A session on a device other than the CPU: one run at a time, switching to <paramref name="cpuFallback"/> when a run fails.</summary>
     internal static ModelSession WithCpuFallback(InferenceSession session, DeviceReport device, Func<InferenceSession> cpuFallback) =>
         new(session, device) { _runGate = new object(), _cpuFallback = cpuFallback };
 

@@ -42,11 +42,31 @@ public class ModelSessionFallbackTests
     [Fact]
     public void ACpuRunThatFailsIsReportedAsItIs()
     {
-        string path = Model("fails-at-run");
-        using var stream = File.OpenRead(path);
-        var file = new ModelFile(path, stream.Length, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream)));
-        using var session = ModelSession.Open(file, ExecutionDevice.Cpu);
+        using var session = ModelSession.Open(ModelFile.Of(Model("fails-at-run")), ExecutionDevice.Cpu);
         Assert.Throws<OnnxRuntimeException>(() => Run(session, [1, 2, 3]));
         Assert.Equal("CPU", session.Device.Device);
+    }
+}
+
+public class SessionOptionsTests
+{
+    [Fact]
+    public void DirectMLSessionsHaveNoMemoryPatternAndRunSequentially()
+    {
+        // DirectML refuses a session with either on (ONNX Runtime's DirectML provider documentation); memory-pattern planning is on by default.
+        using var options = ModelSession.DirectMLOptions();
+        Assert.False(options.EnableMemoryPattern);
+        Assert.Equal(Microsoft.ML.OnnxRuntime.ExecutionMode.ORT_SEQUENTIAL, options.ExecutionMode);
+    }
+
+    [Fact]
+    public void CpuSessionsUseTheGivenThreadsOrOnePerPhysicalCore()
+    {
+        using var shared = ModelSession.CpuOptions(1);
+        Assert.Equal(1, shared.IntraOpNumThreads);
+        Assert.False(shared.EnableMemoryPattern);
+        using var whole = ModelSession.CpuOptions(0);
+        Assert.Equal(CpuThreads.IntraOp, whole.IntraOpNumThreads);
+        if (!OperatingSystem.IsWindows()) Assert.InRange(whole.IntraOpNumThreads, 1, Environment.ProcessorCount);
     }
 }
