@@ -161,6 +161,57 @@ public class BatchCommandTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
+    public void ASelectionFolderGivesEachImageItsOwnFreeFormSelection()
+    {
+        var (photos, _, scenes) = Photos(broken: false);
+        string selections = Folder("selections");
+        for (int i = 0; i < scenes.Length; i++)
+        {
+            var region = Mask.FromRectangle(scenes[i].Image.Width, 100, scenes[i].Box);
+            string path = Path.Combine(selections, $"scene{i}.png");
+            File.WriteAllBytes(path, ImageFiles.EncodeGray(region.Width, region.Height, region.ToBytes(), path));
+        }
+        string outDir = Path.Combine(_cli.Folder, "out");
+        var (exit, stdout, stderr) = _cli.Run("cut", photos, "--selection-dir", selections, "--out-dir", outDir, "--write", "mask", "--model", "none");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("3 written", stdout);
+        for (int i = 0; i < scenes.Length; i++)
+        {
+            var expected = PdnSegmentation.Segmentation.GrabCut.Segment(scenes[i].Image,
+                PdnSegmentation.Segmentation.GrabCutInput.FromRegion(Mask.FromRectangle(scenes[i].Image.Width, 100, scenes[i].Box))).Foreground;
+            Assert.Equal(expected.ToBytes(), ImageFiles.ReadGray(Path.Combine(outDir, $"scene{i}-mask.png"), "mask").Values);
+        }
+        var one = _cli.Run("cut", photos, "--selection", Path.Combine(selections, "scene0.png"), "--out-dir", outDir);
+        Assert.Equal(2, one.Exit);
+        Assert.Contains("--selection-dir", one.Error);
+        // An image without its selection fails by name; the others are cut.
+        File.Delete(Path.Combine(selections, "scene1.png"));
+        var missing = _cli.Run("cut", photos, "--selection-dir", selections, "--out-dir", Path.Combine(_cli.Folder, "out2"), "--write", "mask", "--model", "none");
+        Assert.Equal(1, missing.Exit);
+        Assert.Contains("scene1.png: failed: No selection named 'scene1'", missing.Error);
+        Assert.Contains("2 written, 1 failed", missing.Out);
+    }
+
+    [Fact]
+    public void OutDirIsCreatedWhenMissingButNotOverAFile()
+    {
+        var (photos, rects, _) = Photos(broken: false);
+        string outDir = Path.Combine(_cli.Folder, "new", "nested");
+        var (exit, _, stderr) = _cli.Run("cut", photos, "--rects", rects, "--out-dir", outDir, "--write", "mask", "--model", "none");
+        Assert.True(exit == 0, stderr);
+        Assert.True(File.Exists(Path.Combine(outDir, "scene0-mask.png")));
+        File.WriteAllText(_cli.PathOf("file"), "user data");
+        var onFile = _cli.Run("cut", photos, "--rects", rects, "--out-dir", _cli.PathOf("file"), "--model", "none");
+        Assert.Equal(1, onFile.Exit);
+        Assert.Contains("is a file, not a folder", onFile.Error);
+        Assert.Equal("user data", File.ReadAllText(_cli.PathOf("file")));
+        // A command line refused before any work leaves no folder behind.
+        var refused = _cli.Run("cut", photos, "--rects", rects, "--rect", "1,1,5,5", "--out-dir", _cli.PathOf("never"));
+        Assert.Equal(2, refused.Exit);
+        Assert.False(Directory.Exists(_cli.PathOf("never")));
+    }
+
+    [Fact]
     public void CommandLinesThatCannotWorkAreRefusedBeforeAnyImageIsRead()
     {
         var (photos, rects, scenes) = Photos(broken: false);

@@ -1,6 +1,9 @@
 using PdnSegmentation.Cli.Files;
 using PdnSegmentation.Evaluation;
+using PdnSegmentation.Deep.Runtime;
+using PdnSegmentation.Deep.Subject;
 using PdnSegmentation.Imaging;
+using PdnSegmentation.ObjectModels;
 using PdnSegmentation.Segmentation;
 using PdnSegmentation.TestSupport;
 
@@ -23,7 +26,9 @@ public class CutCommandTests : IDisposable
         Assert.True(exit == 0, stderr);
         Assert.Contains("cut.png", stdout);
 
-        var expected = GrabCut.Segment(_scene.Image, GrabCutInput.FromRectangle(_scene.Box)).Foreground;
+        // By default the bundled u2netp guides the cut (Smart Cut's engine).
+        using var u2netp = U2netp();
+        var expected = ModelGuidedCut.Segment(_scene.Image, GrabCutInput.FromRectangle(_scene.Box), u2netp).Foreground;
         var cut = ImageFiles.ReadColor(_cli.PathOf("cut.png"));
         var (mw, mh, mask) = ImageFiles.ReadGray(_cli.PathOf("mask.png"), "mask");
         Assert.Equal((160, 120), (mw, mh));
@@ -40,12 +45,82 @@ public class CutCommandTests : IDisposable
         Assert.Equal(new[] { "cut.png", "mask.png", "photo.png" }, _cli.Files());
     }
 
+    private static SubjectSelector U2netp() =>
+        SubjectSelector.Open(InstalledModel.Load(Path.Combine(AppContext.BaseDirectory, "models", "u2netp")), new SelectSubjectOptions { Refinement = null });
+
+    [Fact]
+    public void TheObjectModelGuidesTheCutOfTheLemurAndNoneIsGrabCutAlone()
+    {
+        string lemur = Path.Combine(SharedData.RepositoryRoot(), "samples", "lemur", "lemur.png");
+        var image = ImageFiles.ReadColor(lemur);
+        var box = new PixelRect(120, 40, 430, 400);
+        var guided = _cli.Run("cut", lemur, "--rect", box.ToString(), "--mask-out", _cli.PathOf("guided.png"));
+        var plain = _cli.Run("cut", lemur, "--rect", box.ToString(), "--mask-out", _cli.PathOf("plain.png"), "--model", "none");
+        Assert.True(guided.Exit == 0 && plain.Exit == 0, guided.Error + plain.Error);
+        Assert.Contains("model u2netp trusted", guided.Out);
+        Assert.DoesNotContain("model", plain.Out);
+        using var u2netp = U2netp();
+        Assert.Equal(ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(box), u2netp).Foreground.ToBytes(), ImageFiles.ReadGray(_cli.PathOf("guided.png"), "mask").Values);
+        Assert.Equal(GrabCut.Segment(image, GrabCutInput.FromRectangle(box)).Foreground.ToBytes(), ImageFiles.ReadGray(_cli.PathOf("plain.png"), "mask").Values);
+        Assert.NotEqual(ImageFiles.ReadGray(_cli.PathOf("plain.png"), "mask").Values, ImageFiles.ReadGray(_cli.PathOf("guided.png"), "mask").Values);
+    }
+
+    [Fact]
+    public void AFreeFormSelectionIsCutAsTheEffectCutsOne()
+    {
+        // A lasso as Paint.NET hands it over: coverage, an antialiased edge of half-covered pixels that count as inside.
+        string image = _cli.WriteImage("photo.png", _scene.Image);
+        var lasso = _scene.Truth.Bounds().Inflate(5);
+        var coverage = new byte[160 * 120];
+        for (int y = 0; y < 120; y++)
+            for (int x = 0; x < 160; x++)
+            {
+                double dx = (x - (lasso.X + lasso.Width / 2.0)) / (lasso.Width / 2.0), dy = (y - (lasso.Y + lasso.Height / 2.0)) / (lasso.Height / 2.0);
+                double r = Math.Sqrt(dx * dx + dy * dy);
+                coverage[y * 160 + x] = r <= 1.2 ? (byte)255 : r <= 1.22 ? (byte)128 : r <= 1.24 ? (byte)100 : (byte)0;
+            }
+        string selectionPath = _cli.PathOf("selection.png");
+        File.WriteAllBytes(selectionPath, ImageFiles.EncodeGray(160, 120, coverage, selectionPath));
+        var (exit, stdout, stderr) = _cli.Run("cut", image, "--selection", selectionPath, "--mask-out", _cli.PathOf("mask.png"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("model u2netp", stdout);
+        var region = Mask.FromBytes(160, 120, coverage.Select(c => c >= 128 ? (byte)1 : (byte)0).ToArray());
+        using var u2netp = U2netp();
+        var expected = ModelGuidedCut.Segment(_scene.Image, GrabCutInput.FromRegion(region), u2netp).Foreground;
+        Assert.Equal(expected.ToBytes(), ImageFiles.ReadGray(_cli.PathOf("mask.png"), "mask").Values);
+        Assert.True(SegmentationScore.IntersectionOverUnion(expected, _scene.Truth) > 0.97);
+    }
+
+    [Theory]
+    [InlineData("--rect 1,1,20,20 --selection SEL", 2, "one of")]
+    [InlineData("--selection SEL --rects RECTS", 2, "one of")]
+    [InlineData("--selection SMALL", 1, "selection 'small.png' is 40×30 but the image is 160×120")]
+    [InlineData("--selection EMPTY", 1, "selection is empty")]
+    [InlineData("--rect 10,10,40,40 --model nosuch", 1, "'nosuch' is not installed")]
+    public void BadSelectionsAndModelsAreRefusedByName(string arguments, int exitCode, string message)
+    {
+        string image = _cli.WriteImage("photo.png", _scene.Image);
+        _cli.WriteMask("sel.png", _scene.Truth);
+        _cli.WriteMask("small.png", new Mask(40, 30));
+        _cli.WriteMask("empty.png", new Mask(160, 120));
+        File.WriteAllText(_cli.PathOf("rects.csv"), "name,x,y,w,h\nphoto,1,1,20,20\n");
+        var args = new List<string> { "cut", image, "-o", _cli.PathOf("cut.png") };
+        args.AddRange(arguments.Split(' ').Select(a => a switch
+        {
+            "SEL" => _cli.PathOf("sel.png"), "SMALL" => _cli.PathOf("small.png"), "EMPTY" => _cli.PathOf("empty.png"), "RECTS" => _cli.PathOf("rects.csv"), _ => a,
+        }));
+        var (exit, _, stderr) = _cli.Run([.. args]);
+        Assert.Equal(exitCode, exit);
+        Assert.Contains(message, stderr);
+        Assert.False(File.Exists(_cli.PathOf("cut.png")));
+    }
+
     [Fact]
     public void FillHolesAndObjectsCleanTheCutAsTheEngineDoes()
     {
         string lemur = Path.Combine(SharedData.RepositoryRoot(), "samples", "lemur", "lemur.png");
         var (exit, _, stderr) = _cli.Run("cut", lemur, "--rect", "120,40,430,400", "-o", _cli.PathOf("cut.png"), "--mask-out", _cli.PathOf("mask.png"),
-            "--fill-holes", "1", "--objects", "main");
+            "--fill-holes", "1", "--objects", "main", "--model", "none");
         Assert.True(exit == 0, stderr);
         var image = ImageFiles.ReadColor(lemur);
         var cut = GrabCut.Segment(image, GrabCutInput.FromRectangle(new PixelRect(120, 40, 430, 400))).Foreground;

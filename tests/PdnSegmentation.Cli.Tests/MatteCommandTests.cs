@@ -146,7 +146,7 @@ public class MatteCommandTests : IDisposable
     {
         var scene = PdnSegmentation.TestSupport.SyntheticScene.ObjectOnClutter(160, 120, 4);
         string image = _cli.WriteImage("photo.png", scene.Image);
-        var (exit, _, stderr) = _cli.Run("cut", image, "--rect", scene.Box.ToString(), "--border-matting", "-o", _cli.PathOf("cut.png"));
+        var (exit, _, stderr) = _cli.Run("cut", image, "--rect", scene.Box.ToString(), "--border-matting", "--model", "none", "-o", _cli.PathOf("cut.png"));
         Assert.True(exit == 0, stderr);
         var hard = PdnSegmentation.Segmentation.GrabCut.Segment(scene.Image, PdnSegmentation.Segmentation.GrabCutInput.FromRectangle(scene.Box)).Foreground;
         var expected = RefineMatte.FromBorder(scene.Image, hard);

@@ -1,10 +1,13 @@
 using PaintDotNet.Effects;
 using PaintDotNet.IndirectUI;
 using PaintDotNet.Imaging;
+using PaintDotNet.PropertySystem;
 using PaintDotNet.Rendering;
 using PaintDotNet.TestHost;
+using PdnSegmentation.Deep.Subject;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
+using PdnSegmentation.ObjectModels;
 using PdnSegmentation.PaintDotNet.Effects;
 using PdnSegmentation.Segmentation;
 using PdnSegmentation.TestSupport;
@@ -12,17 +15,23 @@ using Names = PdnSegmentation.PaintDotNet.Effects.SmartCutEffect.PropertyNames;
 
 namespace PdnSegmentation.PaintDotNet.Tests;
 
+[Collection(ModelsBesideThePlugin.Name)]
 public class SmartCutEffectTests
 {
-    /// <summary>What the engine gives for the same selection and options, composed the way the effect composes it.</summary>
+    /// <summary>
+    /// What the engine gives for the same selection and options (by default guided by the bundled u2netp, as the effect
+    /// is), composed the way the effect composes it.
+    /// </summary>
     private static ColorBgra32[] EngineCut(HostDocument document, Func<ColorImage, Mask, (float[] Alpha, ColorImage? Colors)> edge, OutputMode mode = OutputMode.CutOut,
-        bool clearOutside = true)
+        bool clearOutside = true, string model = "u2netp")
     {
         var image = Documents.ToImage(document.Layers[0]);
         var coverage = new byte[image.Width * image.Height];
         for (int y = 0; y < image.Height; y++) for (int x = 0; x < image.Width; x++) coverage[y * image.Width + x] = document.Selection.Coverage(x, y);
         var region = SmartCutEffect.SelectionRegion(coverage, image.Width, image.Height);
-        var cut = GrabCut.Segment(image, GrabCutInput.FromRegion(region), new GrabCutOptions { MaxIterations = 5 }).Foreground;
+        using var selector = model == SmartCutEffect.NoModel ? null : SubjectSelector.Open(Documents.BundledModel(model), new SelectSubjectOptions { Refinement = null });
+        var cut = ModelGuidedCut.Segment(image, GrabCutInput.FromRegion(region), selector,
+            new ModelGuidedCutOptions { GrabCut = new GrabCutOptions { MaxIterations = 5 } }).Foreground;
         var (alpha, colors) = edge(image, cut);
         return Documents.ToPixels(CutOutput.Compose(image, alpha, colors, mode, clearOutside ? null : coverage));
     }
@@ -48,6 +57,7 @@ public class SmartCutEffectTests
         var (document, image) = Documents.Lemur();
         document.Selection = HostSelection.Rectangle(document.Size, new RectInt32(120, 40, 430, 400));
         using var session = EffectHost.Open<SmartCutEffect>(document, 0);
+        session.Set(Names.ObjectModel, SmartCutEffect.NoModel);
         var plain = session.Render().Layer;
         session.Set(Names.FillHoles, 1);
         session.Set(Names.MainObjectOnly, true);
@@ -210,6 +220,55 @@ public class SmartCutEffectTests
         var run = EffectHost.Run<SmartCutEffect>(document, 0, p => p[Names.EdgeQuality]!.Value = EdgeQuality.RefinedMatte,
             new RenderPlan { CancelAfter = TimeSpan.FromMilliseconds(20) });
         Assert.Equal(original, run.Layer);
+    }
+
+    [Fact]
+    public void TheObjectModelGuidesTheCutOfTheLemurAndRunsOncePerModelChoice()
+    {
+        var (document, image) = Documents.Lemur();
+        var box = new RectInt32(120, 40, 430, 400);
+        document.Selection = HostSelection.Rectangle(document.Size, box);
+        using var session = EffectHost.Open<SmartCutEffect>(document, 0);
+        var guided = session.Render().Layer;
+        Assert.Equal(EngineCut(document, Hard), guided);
+        Assert.Equal("trusted", session.Effect.LastTrust!.Describe());
+        Assert.NotNull(session.Effect.LastDevice);
+
+        // Iterations, edge and output changes cut again (or not) without running the model again.
+        session.Set(Names.Iterations, 3);
+        session.Render();
+        session.Set(Names.EdgeQuality, EdgeQuality.BorderMatting);
+        session.Render();
+        Assert.Equal(1, session.Effect.ModelRuns);
+        Assert.Equal(2, session.Effect.CutsComputed);
+
+        // "none" is GrabCut alone: a different cut, and the same as the engine's without a model.
+        session.Set(Names.EdgeQuality, EdgeQuality.Hard);
+        session.Set(Names.Iterations, 5);
+        session.Set(Names.ObjectModel, SmartCutEffect.NoModel);
+        var plain = session.Render().Layer;
+        Assert.Null(session.Effect.LastTrust);
+        Assert.Equal(EngineCut(document, Hard, model: SmartCutEffect.NoModel), plain);
+        Assert.NotEqual(plain, guided);
+        Assert.Equal(1, session.Effect.ModelRuns);
+        _ = image;
+    }
+
+    [Fact]
+    public void TheObjectModelChoiceListsTheBundledModelsFirstThenNone()
+    {
+        var (document, scene) = Documents.Photo(seed: 13);
+        document.Selection = HostSelection.Rectangle(document.Size, Documents.Rect(scene.Box));
+        using var session = EffectHost.Open<SmartCutEffect>(document, 0);
+        var choice = (StaticListChoiceProperty)session.Properties[Names.ObjectModel]!;
+        var values = choice.ValueChoices.Cast<string>().ToList();
+        Assert.Equal("u2netp", values[0]);
+        Assert.Equal("u2netp", (string)choice.DefaultValue);
+        Assert.Equal(SmartCutEffect.NoModel, values[^1]);
+        Assert.Contains("mediapipe-selfie-segmentation", values);
+        var control = session.ConfigUI.FindControlForPropertyName(Names.ObjectModel)!;
+        Assert.StartsWith("u2netp: ", control.GetValueDisplayName("u2netp"));
+        Assert.Equal("None: colours alone (classic GrabCut)", control.GetValueDisplayName(SmartCutEffect.NoModel));
     }
 
     [Fact]

@@ -69,3 +69,33 @@ public sealed record SyntheticScene(ColorImage Image, Mask Truth, PixelRect Box)
 
     public static double IoU(Mask a, Mask b) => PdnSegmentation.Evaluation.SegmentationScore.IntersectionOverUnion(a, b);
 }
+
+public static class SceneDecoys
+{
+    /// <summary>
+    /// The scene with a decoy: a disk painted in the object's own colours inside the box, beside the object but not part
+    /// of it. Colour alone cannot tell it from the object; only something that knows the object can.
+    /// </summary>
+    public static (SyntheticScene Scene, Mask Decoy) WithDecoy(SyntheticScene scene)
+    {
+        var image = scene.Image.Clone();
+        var decoy = new Mask(image.Width, image.Height);
+        var bounds = scene.Truth.Bounds();
+        var box = scene.Box;
+        // The decoy sits in the box's emptiest corner: the bottom-left, below the object's lower-left curve.
+        int r = Math.Max(4, Math.Min(box.Width, box.Height) / 6);
+        int cx = box.X + r + 2, cy = box.Bottom - r - 2;
+        var source = scene.Truth;
+        var donor = (X: bounds.X + bounds.Width / 2, Y: bounds.Y + bounds.Height / 2);
+        for (int y = cy - r; y <= cy + r; y++)
+            for (int x = cx - r; x <= cx + r; x++)
+            {
+                if ((x - cx) * (x - cx) + (y - cy) * (y - cy) > r * r || source[x, y]) continue;
+                // Copy object pixels from the object's centre region, so the decoy's colour statistics are the object's.
+                int sx = donor.X + (x - cx), sy = donor.Y + (y - cy);
+                image[x, y] = scene.Image[sx, sy];
+                decoy[x, y] = true;
+            }
+        return (scene with { Image = image }, decoy);
+    }
+}

@@ -60,7 +60,7 @@ internal sealed class BatchArguments
             Description = "The photo (PNG, JPEG, BMP, TIFF, WebP, PNM); or several: files, folders (their images) and patterns such as photos/*.jpg.",
             Arity = ArgumentArity.OneOrMore,
         };
-        OutDir = new Option<string?>("--out-dir") { Description = $"Many images: write each image's outputs into this folder as <name>.png (cut-out) and <name>{maskSuffix}.png." };
+        OutDir = new Option<string?>("--out-dir") { Description = $"Many images: write each image's outputs into this folder (created if missing) as <name>.png (cut-out) and <name>{maskSuffix}.png." };
         Write = new Option<string>("--write") { Description = $"With --out-dir: which outputs to write: both (the default), cutout or {(maskSuffix == "-alpha" ? "alpha" : "mask")}.", DefaultValueFactory = _ => "both" };
         Write.AcceptOnlyFromAmong("both", "cutout", maskSuffix == "-alpha" ? "alpha" : "mask");
         SkipExisting = new Option<bool>("--skip-existing") { Description = "With --out-dir: skip images whose outputs all exist already (resumes an interrupted batch)." };
@@ -101,7 +101,7 @@ internal sealed class BatchArguments
         if (cutOutPath is not null || maskPath is not null)
             throw new UsageException($"-o and {_maskOption} name one file: with several images (or --out-dir) give --out-dir DIR, and --write for which outputs.");
         if (outDir is null) throw new UsageException("Several images: give --out-dir DIR for their outputs.");
-        if (!Directory.Exists(outDir)) throw new InputFileException($"Cannot write into '{outDir}': the folder does not exist.");
+        if (File.Exists(outDir)) throw new InputFileException($"Cannot write into '{outDir}': it is a file, not a folder.");
         foreach (var side in sides)
             if (parse.GetValue(side.File) is not null)
                 throw new UsageException($"{side.File.Name} names one file: with several images give {side.Folder.Name} DIR.");
@@ -131,6 +131,12 @@ internal sealed class BatchArguments
             jobs.Add(new ImageJob(input, stem, cutOut, mask, found, rect, problem));
         }
         CheckNoOutputOverwritesAnInput(jobs);
+        // Created once the command line has been checked (as dotnet -o and tsc --outDir do), so a mistake leaves no folder.
+        try { Directory.CreateDirectory(outDir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputFileException($"Cannot create the output folder '{outDir}': {e.Message}");
+        }
         return new BatchPlan(jobs, IsBatch: true, parse.GetValue(SkipExisting));
     }
 

@@ -9,6 +9,7 @@ public static class BenchCommand
         new("bench", "Benchmarks: accuracy, time and memory, each against a peer measured in the same run.")
         {
             GrabCutBenchmark.Create(context),
+            BoxesBenchmark.Create(context),
             GrabCutScaleBenchmark.Create(context),
             GrabCutScaleBenchmark.CreateChildRun(context),
             MatteBenchmark.Create(context),

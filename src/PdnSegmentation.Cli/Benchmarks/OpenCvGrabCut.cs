@@ -34,6 +34,30 @@ public sealed class OpenCvGrabCut : IDisposable
     }
 
     /// <summary>
+    /// grabCut from a free-form selection (GC_INIT_WITH_MASK): inside GC_PR_FGD, outside GC_BGD — the mask form of
+    /// GC_INIT_WITH_RECT.
+    /// </summary>
+    public Mask SegmentFromSelection(Mask selection, int iterations)
+    {
+        int w = _bgr.Width, h = _bgr.Height;
+        using var mask = new Mat(h, w, MatType.CV_8UC1, new Scalar(0)); // GC_BGD
+        var inside = selection.Bits;
+        unsafe
+        {
+            for (int y = 0; y < h; y++)
+            {
+                var row = new Span<byte>((byte*)mask.Ptr(y), w);
+                for (int x = 0; x < w; x++) if (inside[y * w + x] != 0) row[x] = 3; // GC_PR_FGD
+            }
+        }
+        using var background = new Mat();
+        using var foreground = new Mat();
+        Cv2.SetTheRNG(0x12345678);
+        Cv2.GrabCut(_bgr, mask, default, background, foreground, iterations, GrabCutModes.InitWithMask);
+        return ToMask(mask);
+    }
+
+    /// <summary>
     /// grabCut initialised from strokes (GC_INIT_WITH_MASK): object strokes GC_FGD, background strokes GC_BGD,
     /// every other pixel GC_PR_BGD.
     /// </summary>

@@ -45,6 +45,20 @@ public static class ImageFiles
         return Mask.FromBytes(w, h, values);
     }
 
+    /// <summary>
+    /// Reads a free-form selection as Paint.NET hands one to an effect: a grey picture of the selection's coverage, a pixel
+    /// inside where it is at least half white (128 or more), so an antialiased edge counts as Paint.NET counts it.
+    /// </summary>
+    public static Mask ReadSelection(string path, string what, int expectedWidth, int expectedHeight, long maxPixels = DefaultMaxPixels)
+    {
+        var (w, h, values) = ReadGray(path, what, maxPixels);
+        ImageGuard.SameSize($"{what} '{Path.GetFileName(path)}'", w, h, expectedWidth, expectedHeight);
+        var mask = new Mask(w, h);
+        var bits = mask.Bits;
+        for (int i = 0; i < values.Length; i++) bits[i] = values[i] >= 128 ? (byte)1 : (byte)0;
+        return mask;
+    }
+
     /// <summary>The header of an image file (format, stored size, orientation), checked as <see cref="ReadColor"/> checks it.</summary>
     public static ImageHeader ReadHeader(string path, string what = "image", long maxPixels = DefaultMaxPixels) =>
         CheckedHeader(path, ReadBytes(path, what), what, maxPixels);

@@ -14,7 +14,20 @@ public interface IClickPrior
     /// <summary>The name hosts show for the engine that runs with this prior (e.g. "u2netp").</summary>
     string Name { get; }
 
-    float[]? Probability(IReadOnlyList<Click> clicks, PixelRect? box, CancellationToken cancellationToken);
+    /// <returns>Object probability per pixel at the photo's size, NaN where the model has no opinion (outside the part of
+    /// the photo it was shown); or null when it has nothing to say about this object.</returns>
+    /// <param name="selection">The selection before the latest click, at the photo's size (null before the first cut).</param>
+    float[]? Probability(IReadOnlyList<Click> clicks, PixelRect? box, Mask? selection, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A prior that can also cut a box on its own, before any click, as a selection is cut (Smart Cut's engine): a box
+/// alone then gives what Smart Cut gives for that rectangle, and the clicks refine it from there.
+/// </summary>
+public interface IBoxCutter
+{
+    /// <summary>The object inside <paramref name="box"/> at the photo's size.</summary>
+    Mask CutBox(PixelRect box, IProgress<double>? progress, CancellationToken cancellationToken);
 }
 
 public sealed record ClickSelectionOptions
@@ -260,9 +273,15 @@ public sealed class ClickSession
     private (Mask Work, Mask Full) Solve(ProgressScope progress, CancellationToken cancellationToken)
     {
         int w = _work.Width, h = _work.Height;
+        if (_clicks.Count == 0 && Box is { } selected && _prior is IBoxCutter cutter)
+        {
+            var boxCut = cutter.CutBox(selected, progress, cancellationToken);
+            ImageGuard.SameSize("box cut", boxCut.Width, boxCut.Height, _image.Width, _image.Height);
+            return (_scale > 1 ? ToWorkingSize(boxCut) : boxCut, boxCut);
+        }
         var workClicks = _clicks.Select(ToWork).ToList();
         var (objectHints, backgroundHints) = Hints(workClicks, w, h);
-        var external = _prior?.Probability(_clicks, Box, cancellationToken);
+        var external = _prior?.Probability(_clicks, Box, Mask, cancellationToken);
         if (external is not null && external.Length != _image.Width * _image.Height)
             throw new ImageSizeMismatchException($"The model prior has {external.Length} values but the photo is {_image.Width}×{_image.Height}.");
         if (external is not null && _scale > 1) external = PixelMaps.ResizeFloat(external, _image.Width, _image.Height, w, h);
@@ -283,7 +302,7 @@ public sealed class ClickSession
         {
             float l = strength * (_positiveInfluence[i] - _negativeInfluence[i]) - bias;
             bool start = clicked ? _nearestIsPositive[i] != 0 && _nearest[i] < reach : external is null;
-            if (external is not null)
+            if (external is not null && !float.IsNaN(external[i]))
             {
                 l += modelWeight * Math.Clamp(ObjectPrior.ToLogOdds(external[i]), -clamp, clamp);
                 start |= trust == 1 && external[i] >= 0.5f;
@@ -334,6 +353,21 @@ public sealed class ClickSession
         if (clicked) MaskCleanup.KeepPartsHolding(full, ObjectClickIndices(_clicks, _image.Width));
         progress.Report(1);
         return (work, full);
+    }
+
+    /// <summary>A photo-size mask at working size (nearest pixel): where the next click lands decides its reach.</summary>
+    private Mask ToWorkingSize(Mask full)
+    {
+        int w = _work.Width, h = _work.Height;
+        var work = new Mask(w, h);
+        var from = full.Bits;
+        var to = work.Bits;
+        for (int y = 0; y < h; y++)
+        {
+            int fy = Math.Min(_image.Height - 1, (int)((y + 0.5) * _scale));
+            for (int x = 0; x < w; x++) to[y * w + x] = from[fy * _image.Width + Math.Min(_image.Width - 1, (int)((x + 0.5) * _scale))];
+        }
+        return work;
     }
 
     private static int[] ObjectClickIndices(IEnumerable<Click> clicks, int width) =>

@@ -174,6 +174,15 @@ public sealed partial class GrabCut
         var bits = initialObject.Bits;
         for (int i = 0; i < _labels.Length; i++)
             if (!IsFixed(_labels[i])) _labels[i] = bits[i] != 0 ? ProbablyForeground : ProbablyBackground;
+        // Each colour model needs pixels to start from: a guess that leaves one side empty starts as a new session would
+        // (the whole region on the object side, its frame on the background side when nothing else is background).
+        var labels = _labels.AsSpan();
+        if (labels.IndexOfAny(Foreground, ProbablyForeground) < 0) labels.Replace(ProbablyBackground, ProbablyForeground);
+        if (labels.IndexOfAny(Background, ProbablyBackground) < 0)
+            for (int y = _box.Y; y < _box.Bottom; y++)
+                for (int x = _box.X; x < _box.Right; x++)
+                    if ((y == _box.Y || y == _box.Bottom - 1 || x == _box.X || x == _box.Right - 1) && _labels[y * _image.Width + x] == ProbablyForeground)
+                        _labels[y * _image.Width + x] = ProbablyBackground;
         (_objectModel, _backgroundModel) = InitialModels();
         _freshModels = true;
     }
@@ -251,28 +260,17 @@ public sealed partial class GrabCut
     {
         int w = image.Width, h = image.Height;
         var labels = new byte[checked(w * h)]; // Background everywhere
+        var bounds = input.SelectionBounds(w, h);
         if (input.Region is { } region)
         {
-            ImageGuard.SameSize("selection mask", region.Width, region.Height, w, h);
-            if (region.IsEmpty)
-                throw new SegmentationInputException("The selection is empty: select the object (a rectangle or lasso around it) and run again.");
             var bits = region.Bits;
             for (int i = 0; i < labels.Length; i++)
                 if (bits[i] != 0) labels[i] = ProbablyForeground;
         }
-        else if (input.Rectangle is { } rect)
-        {
-            if (rect.IsEmpty)
-                throw new SegmentationInputException($"The rectangle {rect} is empty: give it a positive width and height.");
-            var clipped = rect.Intersect(new PixelRect(0, 0, w, h));
-            if (clipped.IsEmpty)
-                throw new SegmentationInputException($"The rectangle {rect} lies outside the {w}×{h} image: give a rectangle that overlaps it.");
-            for (int y = clipped.Y; y < clipped.Bottom; y++)
-                labels.AsSpan(y * w + clipped.X, clipped.Width).Fill(ProbablyForeground);
-        }
         else
         {
-            throw new SegmentationInputException("GrabCut needs a rectangle or a selection around the object.");
+            for (int y = bounds.Y; y < bounds.Bottom; y++)
+                labels.AsSpan(y * w + bounds.X, bounds.Width).Fill(ProbablyForeground);
         }
         if (input.InitialObject is { } initial)
         {
@@ -281,6 +279,8 @@ public sealed partial class GrabCut
             var bits = initial.Bits;
             for (int i = 0; i < labels.Length; i++)
                 if (labels[i] == ProbablyForeground && bits[i] == 0) labels[i] = ProbablyBackground;
+            // A guess with no object in the selection says nothing to start from: start from the whole selection, as Rother et al.
+            if (labels.AsSpan().IndexOf(ProbablyForeground) < 0) labels.AsSpan().Replace(ProbablyBackground, ProbablyForeground);
         }
         return labels;
     }

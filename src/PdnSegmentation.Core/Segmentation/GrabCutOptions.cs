@@ -76,6 +76,33 @@ public sealed record GrabCutInput
 
     public GrabCutInput WithHints(Mask? definiteForeground, Mask? definiteBackground) =>
         this with { DefiniteForeground = definiteForeground, DefiniteBackground = definiteBackground };
+
+    /// <summary>
+    /// The bounding box of the selection (the free-form region, else the rectangle) within a <paramref name="width"/> ×
+    /// <paramref name="height"/> image; a selection that is missing, empty, of another size or outside the image is refused
+    /// with a message saying what to do — the one check every cut of a selection makes before any work.
+    /// </summary>
+    public PixelRect SelectionBounds(int width, int height)
+    {
+        if (Region is { } region)
+        {
+            ImageGuard.SameSize("selection mask", region.Width, region.Height, width, height);
+            var bounds = region.Bounds();
+            if (bounds.IsEmpty)
+                throw new SegmentationInputException("The selection is empty: select the object (a rectangle or lasso around it) and run again.");
+            return bounds;
+        }
+        if (Rectangle is { } rect)
+        {
+            if (rect.IsEmpty)
+                throw new SegmentationInputException($"The rectangle {rect} is empty: give it a positive width and height.");
+            var clipped = rect.Intersect(new PixelRect(0, 0, width, height));
+            if (clipped.IsEmpty)
+                throw new SegmentationInputException($"The rectangle {rect} lies outside the {width}×{height} image: give a rectangle that overlaps it.");
+            return clipped;
+        }
+        throw new SegmentationInputException("GrabCut needs a rectangle or a selection around the object.");
+    }
 }
 
 /// <param name="Foreground">The object: set where the pixel belongs to the cut-out.</param>

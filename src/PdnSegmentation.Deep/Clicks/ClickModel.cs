@@ -4,6 +4,7 @@ using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Deep.Sam;
 using PdnSegmentation.Deep.Subject;
 using PdnSegmentation.Imaging;
+using PdnSegmentation.ObjectModels;
 
 namespace PdnSegmentation.Deep.Clicks;
 
@@ -65,7 +66,7 @@ public sealed class ClickModel : IDisposable
 
     /// <summary>The prior for one photo (the subject model runs once per photo, on first use).</summary>
     public IClickPrior? PriorFor(ColorImage image) =>
-        _sam is not null ? new SamClickPrior(_sam, image, Name) : _subject is not null ? new SubjectClickPrior(_subject, image) : null;
+        _sam is not null ? new SamClickPrior(_sam, image, Name) : _subject is not null ? new ObjectModelClickPrior(_subject, image) : null;
 
     public void Dispose()
     {

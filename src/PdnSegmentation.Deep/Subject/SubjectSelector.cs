@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Imaging;
+using PdnSegmentation.ObjectModels;
 using PdnSegmentation.Progress;
 using PdnSegmentation.Segmentation;
 
@@ -42,7 +43,7 @@ public sealed record SubjectResult(AlphaMatte Probability, Mask Mask, DeviceRepo
 /// filter so the mask's edge follows the photo, then refined by a graph cut (<see cref="SoftMaskRefinement"/>). One
 /// ONNX session per selector (creating one costs 40–170 ms).
 /// </summary>
-public sealed class SubjectSelector : IDeviceModel, IDisposable
+public sealed class SubjectSelector : IDeviceModel, IObjectModel, IDisposable
 {
     public const string Task = "subject";
 
@@ -109,6 +110,9 @@ public sealed class SubjectSelector : IDeviceModel, IDisposable
             : SoftMaskRefinement.Refine(image, probability.Values, modelPixelSize, refinement, null, null, progress, cancellationToken);
         return new SubjectResult(probability, mask, device) { ModelMask = modelMask, ModelPixelSize = modelPixelSize };
     }
+
+    /// <summary>The model's object probability at the picture's size (the engine's view of the model: it chooses what the model is shown).</summary>
+    float[] IObjectModel.Probability(ColorImage image, CancellationToken cancellationToken) => Probability(image, cancellationToken).Probability.Values.ToArray();
 
     /// <summary>The model's object probability at the photo's size, and the size of one model pixel in photo pixels.</summary>
     public (AlphaMatte Probability, double ModelPixelSize) Probability(ColorImage image, CancellationToken cancellationToken = default)

@@ -133,7 +133,7 @@ public class ClickSessionTests
         public string Name => "left half";
         public int Calls { get; private set; }
 
-        public float[]? Probability(IReadOnlyList<Click> clicks, PixelRect? box, CancellationToken cancellationToken)
+        public float[]? Probability(IReadOnlyList<Click> clicks, PixelRect? box, Mask? selection, CancellationToken cancellationToken)
         {
             Calls++;
             var bounds = truth.Bounds();
@@ -165,7 +165,7 @@ public class ClickSessionTests
     {
         public string Name => "confident";
 
-        public float[]? Probability(IReadOnlyList<Click> clicks, PixelRect? box, CancellationToken cancellationToken)
+        public float[]? Probability(IReadOnlyList<Click> clicks, PixelRect? box, Mask? selection, CancellationToken cancellationToken)
         {
             var p = new float[claimed.Bits.Length];
             for (int i = 0; i < p.Length; i++) p[i] = claimed.Bits[i] != 0 ? 0.99f : 0.01f;

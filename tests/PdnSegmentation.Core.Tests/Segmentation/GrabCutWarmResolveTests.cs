@@ -142,3 +142,32 @@ public class GrabCutWarmResolveTests
         return new ObjectPrior(7, 5, logOdds, weight: 1.5f);
     }
 }
+
+public class GrabCutStartingGuessTests
+{
+    [Fact]
+    public void AnInitialObjectWithNothingInTheSelectionStartsFromTheWholeSelection()
+    {
+        var scene = SyntheticScene.ObjectOnClutter(160, 120, 91);
+        var plain = GrabCut.Segment(scene.Image, GrabCutInput.FromRectangle(scene.Box));
+        var empty = GrabCut.Segment(scene.Image, GrabCutInput.FromRectangle(scene.Box) with { InitialObject = new Mask(160, 120) });
+        Assert.Equal(plain.Foreground.ToBytes(), empty.Foreground.ToBytes());
+    }
+
+    [Fact]
+    public void StartingOverFromAGuessWithOneSideEmptyStillLearnsBothColourModels()
+    {
+        // A click engine's guess can cover the whole region (a model calling everything object): the session must not
+        // be left without background samples, nor without object ones.
+        var scene = SyntheticScene.ObjectOnClutter(160, 120, 92);
+        var whole = Mask.FromRectangle(160, 120, new PixelRect(0, 0, 160, 120));
+        var session = new GrabCut(scene.Image, GrabCutInput.FromRegion(whole), new GrabCutOptions { MaxIterations = 2 });
+        session.Iterate();
+        session.StartFrom(whole);
+        var all = session.Iterate(2).Foreground;
+        session.StartFrom(new Mask(160, 120));
+        var none = session.Iterate(2).Foreground;
+        Assert.False(all.IsEmpty);
+        Assert.False(none.IsEmpty);
+    }
+}

@@ -1,0 +1,146 @@
+using PdnSegmentation.Imaging;
+using PdnSegmentation.ObjectModels;
+using PdnSegmentation.Segmentation;
+using PdnSegmentation.TestSupport;
+
+namespace PdnSegmentation.Tests.ObjectModels;
+
+/// <summary>Smart Cut's engine: GrabCut with what a model knows about the selection, and when it is not trusted.</summary>
+public class ModelGuidedCutTests
+{
+    private static (SyntheticScene Scene, ColorImage Image) DecoyScene(int seed)
+    {
+        var (scene, image, _) = DecoyAndScene(seed);
+        return (scene, image);
+    }
+
+    private static (SyntheticScene Scene, ColorImage Image, Mask Decoy) DecoyAndScene(int seed)
+    {
+        var (scene, decoy) = SceneDecoys.WithDecoy(SyntheticScene.ObjectOnClutter(240, 180, seed));
+        return (scene, HiddenTruthModel.Hide(scene.Image, scene.Truth), decoy);
+    }
+
+    private static double Covered(Mask cut, Mask part)
+    {
+        long n = 0, inside = 0;
+        for (int i = 0; i < part.Bits.Length; i++) if (part.Bits[i] != 0) { n++; inside += cut.Bits[i]; }
+        return (double)inside / n;
+    }
+
+    [Fact]
+    public void AModelThatKnowsTheObjectKeepsTheDecoyOutThatColourAloneTakes()
+    {
+        var (scene, image, decoy) = DecoyAndScene(61);
+        var plain = ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(scene.Box), null);
+        var guided = ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(scene.Box), new HiddenTruthModel());
+        double plainIoU = SyntheticScene.IoU(plain.Foreground, scene.Truth), guidedIoU = SyntheticScene.IoU(guided.Foreground, scene.Truth);
+        Assert.Null(plain.Trust);
+        Assert.Equal(1, guided.Trust!.Value);
+        Assert.True(Covered(plain.Foreground, decoy) > 0.9, $"colour alone should take the decoy: {Covered(plain.Foreground, decoy):P0} of it");
+        Assert.True(Covered(guided.Foreground, decoy) < 0.02, $"the guided cut took {Covered(guided.Foreground, decoy):P0} of the decoy");
+        Assert.True(guidedIoU >= 0.97 && guidedIoU > plainIoU + 0.05, $"guided IoU {guidedIoU:F3} (plain {plainIoU:F3})");
+    }
+
+    [Fact]
+    public void WithoutAModelTheCutIsGrabCutPixelForPixel()
+    {
+        var (scene, image) = DecoyScene(62);
+        var options = new ModelGuidedCutOptions();
+        var expected = GrabCut.Segment(image, GrabCutInput.FromRectangle(scene.Box), options.GrabCut).Foreground;
+        Assert.Equal(expected.ToBytes(), ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(scene.Box), null, options).Foreground.ToBytes());
+    }
+
+    [Theory]
+    [InlineData("nothing")]
+    [InlineData("sliver")]
+    [InlineData("bigger")]
+    public void AModelThatMissesTheSelectedObjectIsNotUsedAndTheCutIsGrabCuts(string miss)
+    {
+        var (scene, image) = DecoyScene(63);
+        var known = new Mask(240, 180);
+        var box = scene.Box;
+        if (miss == "sliver")
+            for (int y = box.Y + box.Height / 3; y < box.Y + box.Height / 3 + 6; y++)
+                for (int x = box.X + box.Width / 3; x < box.X + box.Width / 3 + 12; x++) known[x, y] = true;
+        if (miss == "bigger")
+            for (int y = 0; y < 180; y++) for (int x = 0; x < 240; x++) known[x, y] = true; // everything: more than was selected
+        var hidden = HiddenTruthModel.Hide(image, known);
+        var result = ModelGuidedCut.Segment(hidden, GrabCutInput.FromRectangle(box), new HiddenTruthModel());
+        var grabCut = GrabCut.Segment(hidden, GrabCutInput.FromRectangle(box)).Foreground;
+        Assert.Equal(0, result.Trust!.Value);
+        Assert.StartsWith("not used", result.Trust.Describe());
+        Assert.Contains(miss switch { "nothing" => "fills only 0 %", "sliver" => "way across", _ => "outside the selection" }, result.Trust.Describe());
+        Assert.Equal(grabCut.ToBytes(), result.Foreground.ToBytes());
+    }
+
+    [Fact]
+    public void TheCuesAreMeasuredOnTheSelection()
+    {
+        var (scene, image) = DecoyScene(64);
+        var prompt = PromptedPrior.Compute(image, GrabCutInput.FromRectangle(scene.Box), new HiddenTruthModel());
+        long truthArea = scene.Truth.CountSet();
+        var bounds = scene.Truth.Bounds();
+        Assert.Equal((double)truthArea / scene.Box.Area, prompt.Trust.ObjectFraction, 3);
+        Assert.Equal(Math.Min((double)bounds.Width / scene.Box.Width, (double)bounds.Height / scene.Box.Height), prompt.Trust.Span, 3);
+        Assert.Equal(0, prompt.Trust.OutsideCover);
+        Assert.Equal("trusted", prompt.Trust.Describe());
+        // The model's answer is kept inside the selection only, in the widest crop's window.
+        Assert.Equal(ModelCrops.Grow(scene.Box, 0.3, 240, 180), prompt.Window);
+        var mask = prompt.ObjectMask();
+        Assert.Equal(scene.Truth.ToBytes(), mask.ToBytes());
+    }
+
+    [Fact]
+    public void AFreeFormSelectionKeepsItsOutsideAsBackgroundAndTheModelInsideIt()
+    {
+        var (scene, image) = DecoyScene(65);
+        // A lasso: the object's bounds grown by 6 px, with the decoy's corner cut off.
+        var region = new Mask(240, 180);
+        var lasso = scene.Truth.Bounds().Inflate(6).Intersect(new PixelRect(0, 0, 240, 180));
+        for (int y = lasso.Y; y < lasso.Bottom; y++)
+            for (int x = lasso.X; x < lasso.Right; x++)
+                region[x, y] = (x - lasso.X) + (lasso.Bottom - 1 - y) >= lasso.Width / 4 || scene.Truth[x, y];
+        var result = ModelGuidedCut.Segment(image, GrabCutInput.FromRegion(region), new HiddenTruthModel());
+        var bits = result.Foreground.Bits;
+        var inside = region.Bits;
+        for (int i = 0; i < bits.Length; i++) Assert.False(bits[i] != 0 && inside[i] == 0, "the cut left the selection");
+        Assert.True(SyntheticScene.IoU(result.Foreground, scene.Truth) >= 0.97);
+    }
+
+    [Fact]
+    public void HintsStayHardConstraintsUnderATrustedModel()
+    {
+        var (scene, image) = DecoyScene(66);
+        var box = scene.Box;
+        // The user insists a patch of background is object: the model's "no" must not override it.
+        var fg = new Mask(240, 180);
+        for (int y = box.Y + 2; y < box.Y + 8; y++) for (int x = box.X + 2; x < box.X + 8; x++) fg[x, y] = true;
+        var result = ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(box).WithHints(fg, null), new HiddenTruthModel());
+        for (int y = box.Y + 2; y < box.Y + 8; y++) for (int x = box.X + 2; x < box.X + 8; x++) Assert.True(result.Foreground[x, y]);
+    }
+
+    [Fact]
+    public void BadSelectionsAreRefusedBeforeTheModelRuns()
+    {
+        var (_, image) = DecoyScene(67);
+        var model = new HiddenTruthModel();
+        var empty = Assert.Throws<SegmentationInputException>(() => ModelGuidedCut.Segment(image, GrabCutInput.FromRegion(new Mask(240, 180)), model));
+        Assert.Contains("selection is empty", empty.Message);
+        var outside = Assert.Throws<SegmentationInputException>(() => ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(new PixelRect(300, 10, 20, 20)), model));
+        Assert.Contains("outside", outside.Message);
+        Assert.Throws<ImageSizeMismatchException>(() => ModelGuidedCut.Segment(image, GrabCutInput.FromRegion(new Mask(10, 10)), model));
+        Assert.Empty(model.Shown);
+    }
+
+    [Fact]
+    public void CancellationStopsTheModelRunsAndProgressEndsAtOne()
+    {
+        var (scene, image) = DecoyScene(68);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(scene.Box), new HiddenTruthModel(), null, null, cancelled.Token));
+        var progress = new ProgressRecorder();
+        ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(scene.Box), new HiddenTruthModel(), null, progress);
+        Assert.True(progress.IsMonotoneToOne, string.Join(", ", progress.Values));
+    }
+}
