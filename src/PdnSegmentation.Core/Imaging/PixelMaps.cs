@@ -179,6 +179,31 @@ public static class PixelMaps
         return result;
     }
 
+    /// <summary>
+    /// Resamples a mask: when shrinking, a pixel is set where at least half of the area it covers is set (area
+    /// averaging); when enlarging, nearest neighbour.
+    /// </summary>
+    public static unsafe Mask ResizeMask(Mask mask, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        ImageGuard.Size(width, height);
+        var levels = new byte[mask.Bits.Length];
+        var bits = mask.Bits;
+        for (int i = 0; i < levels.Length; i++) levels[i] = bits[i] != 0 ? (byte)255 : (byte)0;
+        var resized = new byte[width * height];
+        bool shrinking = (long)width * height < (long)mask.Width * mask.Height;
+        fixed (byte* src = levels, dst = resized)
+        {
+            using var from = Mat.FromPixelData(mask.Height, mask.Width, MatType.CV_8UC1, (IntPtr)src, mask.Width);
+            using var to = Mat.FromPixelData(height, width, MatType.CV_8UC1, (IntPtr)dst, width);
+            Cv2.Resize(from, to, new Size(width, height), 0, 0, shrinking ? InterpolationFlags.Area : InterpolationFlags.Nearest);
+        }
+        var result = new Mask(width, height);
+        var r = result.Bits;
+        for (int i = 0; i < r.Length; i++) r[i] = resized[i] >= 128 ? (byte)1 : (byte)0;
+        return result;
+    }
+
     /// <summary>Resamples a BGRA image: area averaging when shrinking, bilinear when enlarging.</summary>
     public static ColorImage Resize(ColorImage image, int width, int height) =>
         ResizeRegion(image, new PixelRect(0, 0, image.Width, image.Height), width, height);

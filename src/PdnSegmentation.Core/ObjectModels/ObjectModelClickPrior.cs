@@ -24,12 +24,6 @@ public sealed record ObjectModelClickPriorOptions
     /// </summary>
     public double ZoomShrink { get; init; } = 0.5;
 
-    /// <summary>
-    /// A view speaks only while its object overlaps the selection the user has built so far by at least this IoU: below
-    /// it the model sees another object than the one being clicked, and its prior would undo the clicks' work.
-    /// </summary>
-    public double MinAgreement { get; init; } = double.Parse(Environment.GetEnvironmentVariable("MINAG") ?? "0.5", System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary>Whole-photo and zoomed views larger than this are shown to the model reduced (<see cref="ModelCrops.DefaultMaxModelPixels"/>).</summary>
     public int MaxModelPixels { get; init; } = ModelCrops.DefaultMaxModelPixels;
 }
@@ -66,12 +60,12 @@ public sealed class ObjectModelClickPrior(IObjectModel model, ColorImage image, 
         var zoomed = Zoomed(ZoomRegion(clicks, box, selection), cancellationToken);
         var whole = box is { } bx ? BoxMap(bx, cancellationToken) : Salient(cancellationToken);
         float[]? best = null;
-        double bestAgreement = 0;
+        double bestAgreement = -1;
         foreach (var view in new[] { zoomed, whole }) // the zoomed view first: it wins ties
         {
             if (view is null || !SeesAClickedObject(view, clicks)) continue;
             double agreement = Agreement(view, selection);
-            if (agreement >= _options.MinAgreement && (best is null || agreement > bestAgreement)) (best, bestAgreement) = (view, agreement);
+            if (agreement > bestAgreement) (best, bestAgreement) = (view, agreement);
         }
         return best;
     }

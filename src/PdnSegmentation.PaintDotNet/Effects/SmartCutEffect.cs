@@ -38,7 +38,7 @@ public sealed class SmartCutEffect : WholeImageEffect
     }
 
     /// <summary>The "Object model" choice that turns the model off: GrabCut's colour models alone.</summary>
-    internal const string NoModel = "none";
+    public const string NoModel = "none";
 
     private (int Iterations, int Fg, int Bg, string Model)? _cutKey;
     private Mask? _cut;

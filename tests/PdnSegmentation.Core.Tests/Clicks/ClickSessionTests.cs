@@ -209,3 +209,71 @@ public class ClickSessionTests
         Assert.True(stubborn < yielding - 0.1, $"IoU {stubborn:F3} with a model that never yields, {yielding:F3} with one that does");
     }
 }
+
+/// <summary>The cut zooms onto the selection from the second click: a small, thin object gets the pixels it needs.</summary>
+public class ClickZoomTests
+{
+    /// <summary>A small dark animal (body, head, four legs two pixels wide) on a light, noisy field, in a large photo.</summary>
+    private static (ColorImage Image, Mask Truth) SmallAnimal()
+    {
+        const int w = 480, h = 360;
+        var image = new ColorImage(w, h);
+        var truth = new Mask(w, h);
+        var random = new Random(7);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                double bx = (x - 300) / 22.0, by = (y - 200) / 11.0, hx = (x - 326) / 6.0, hy = (y - 190) / 5.0;
+                bool body = bx * bx + by * by <= 1 || hx * hx + hy * hy <= 1;
+                bool leg = y >= 205 && y < 232 && (x is >= 284 and < 286 || x is >= 292 and < 294 || x is >= 306 and < 308 || x is >= 314 and < 316);
+                truth[x, y] = body || leg;
+                int n = random.Next(-12, 13);
+                image[x, y] = truth[x, y] ? new Bgra32((byte)(40 + n), (byte)(45 + n), (byte)(60 + n), 255) : new Bgra32((byte)(150 + n), (byte)(180 + n), (byte)(200 + n), 255);
+            }
+        return (image, truth);
+    }
+
+    private static List<double> Protocol(ColorImage image, Mask truth, ClickSelectionOptions options, int clicks, ClickSession? session = null)
+    {
+        session ??= new ClickSession(image, options);
+        var protocol = new ClickProtocol(image.Width, image.Height, truth.ToBytes());
+        var prediction = new Mask(image.Width, image.Height);
+        var ious = new List<double>();
+        for (int k = 0; k < clicks && protocol.Next(prediction) is { } click; k++)
+        {
+            prediction = session.Add(click);
+            ious.Add(protocol.IoU(prediction));
+        }
+        return ious;
+    }
+
+    [Fact]
+    public void FromTheSecondClickTheCutRunsOnTheSelectionEnlarged()
+    {
+        var (image, truth) = SmallAnimal();
+        var session = new ClickSession(image);
+        var protocol = new ClickProtocol(480, 360, truth.ToBytes());
+        var first = session.Add(protocol.Next(new Mask(480, 360))!.Value);
+        Assert.Equal(new PixelRect(0, 0, 480, 360), session.WorkingFrame);
+        session.Add(protocol.Next(first)!.Value);
+        var frame = session.WorkingFrame;
+        Assert.True(frame.Area < 480 * 360 / 10, $"frame {frame}");
+        var bounds = truth.Bounds();
+        Assert.True(frame.X <= bounds.X && frame.Y <= bounds.Y && frame.Right >= bounds.Right && frame.Bottom >= bounds.Bottom, $"frame {frame}, object {bounds}");
+        // A background click far outside the frame is taken (outside the frame is background) without pulling the frame to it.
+        var far = session.Add(new Click(10, 10, false));
+        Assert.False(session.WorkingFrame.Contains(10, 10));
+        Assert.False(far[10, 10]);
+        Assert.True(SyntheticScene.IoU(far, truth) > 0.8);
+    }
+
+    [Fact]
+    public void ZoomingInOutlinesAThinObjectBetterThanCuttingTheWholePhoto()
+    {
+        var (image, truth) = SmallAnimal();
+        var zoomed = Protocol(image, truth, new ClickSelectionOptions(), 6);
+        var whole = Protocol(image, truth, new ClickSelectionOptions { ZoomExpansion = 0 }, 6);
+        Assert.True(zoomed[^1] > whole[^1] + 0.02 && zoomed[^1] > 0.9,
+            $"IoU after each click, zoomed: {string.Join(", ", zoomed.Select(v => v.ToString("F3")))}; whole photo: {string.Join(", ", whole.Select(v => v.ToString("F3")))}");
+    }
+}
