@@ -139,6 +139,57 @@ public sealed class ModelInstallerTests : IDisposable
         Assert.Empty(InstalledModel.Discover(Models));
     }
 
+    /// <summary>The SAM fixture pinned only by its publisher's MD5 (as rembg's release assets are), no size, no SHA-256.</summary>
+    private DownloadableModel Md5Pinned() => Sam(pinned: false) with
+    {
+        Files = Sam(pinned: false).Files.Select(f => f with { Md5 = Convert.ToHexString(MD5.HashData(_files[f.FileName])).ToLowerInvariant() }).ToList(),
+    };
+
+    [Fact]
+    public async Task ADownloadThatIsNotThePublishersFileByItsMd5IsRefusedAndNothingIsInstalled()
+    {
+        _mode = Mode.Corrupt; // same size, one byte changed: only the hash can tell
+        var error = await Assert.ThrowsAsync<ModelException>(() => ModelInstaller.InstallAsync(_http, Md5Pinned(), Models));
+        Assert.Contains("does not match its publisher's MD5", error.Message);
+        Assert.Contains("encoder.onnx", error.Message);
+        Assert.Empty(InstalledModel.Discover(Models));
+        Assert.Empty(Directory.GetFiles(Models, "*.part", SearchOption.AllDirectories)); // not kept for a resume that would repeat it
+        _mode = Mode.Normal;
+        var installed = await ModelInstaller.InstallAsync(_http, Md5Pinned(), Models);
+        Assert.Equal(ModelFile.Sha256Of(Path.Combine(installed.Folder, "encoder.onnx")), Convert.ToHexString(SHA256.HashData(_files["encoder.onnx"])).ToLowerInvariant());
+    }
+
+    [Fact]
+    public async Task ALocalFileWithAPinnedMd5MustMatchIt()
+    {
+        string other = Path.Combine(_folder, "other.onnx");
+        File.WriteAllBytes(other, _files["selfie.onnx"]);
+        var local = new Dictionary<string, string> { ["encoder"] = other };
+        var error = await Assert.ThrowsAsync<ModelException>(() => ModelInstaller.InstallAsync(_http, Md5Pinned(), Models, local));
+        Assert.Contains("does not match its publisher's MD5", error.Message);
+        Assert.Empty(InstalledModel.Discover(Models));
+    }
+
+    [Fact]
+    public void TheCataloguesPinsApplyToItsOwnDownloadsNotToAFileOrAddressTheUserGives()
+    {
+        var catalogue = ModelCatalog.Load(Path.Combine(PdnSegmentation.TestSupport.SharedData.RepositoryRoot(), "models"));
+        // Every rembg release asset carries the MD5 rembg's own session code states, and says where it came from.
+        var rembg = catalogue.SelectMany(e => e.Files.Select(f => (e, f))).Where(x => x.f.Url?.StartsWith("https://github.com/danielgatis/rembg/releases/", StringComparison.Ordinal) == true).ToList();
+        Assert.Equal(["birefnet-general", "isnet-general-use", "u2net"], rembg.Select(x => x.e.Name).Order());
+        Assert.All(rembg, x => Assert.Matches("^[0-9a-f]{32}$", x.f.Md5));
+        Assert.All(rembg, x => Assert.Contains("danielgatis/rembg", x.f.PinnedFrom));
+        // The bundled u2netp is the same release asset: rembg's MD5 for it is the file we ship.
+        var u2netp = catalogue.Single(e => e.Name == "u2netp").Files.Single();
+        Assert.Equal(u2netp.Md5, ModelFile.Md5Of(Path.Combine(PdnSegmentation.TestSupport.SharedData.RepositoryRoot(), "models", "u2netp", u2netp.FileName)));
+
+        var isnet = catalogue.Single(e => e.Name == "isnet-general-use");
+        var none = new Dictionary<string, string>();
+        Assert.Equal(isnet.Files[0].Md5, ModelCatalog.ToDownload(isnet, none, none).Files[0].Md5);
+        Assert.Null(ModelCatalog.ToDownload(isnet, none, new Dictionary<string, string> { ["model"] = "/my/export.onnx" }).Files[0].Md5);
+        Assert.Null(ModelCatalog.ToDownload(isnet, new Dictionary<string, string> { ["model"] = "https://example.org/isnet.onnx" }, none).Files[0].Md5);
+    }
+
     [Fact]
     public async Task AMissingFileOnTheServerIsReportedWithItsStatus()
     {

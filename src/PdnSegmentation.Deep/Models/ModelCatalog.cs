@@ -15,7 +15,9 @@ public sealed record CatalogEntry(string Name, string Task, bool Bundled, string
     public SubjectContract? Subject { get; init; }
 }
 
-public sealed record CatalogFile(string Role, string FileName, string? Url, long? Size, string? Sha256);
+/// <param name="Md5">The publisher's MD5 where it states no SHA-256 (rembg's release assets); a mismatch is refused.</param>
+/// <param name="PinnedFrom">Where the URL and pins were taken from (the publisher's source file and its revision).</param>
+public sealed record CatalogFile(string Role, string FileName, string? Url, long? Size, string? Sha256, string? Md5 = null, string? PinnedFrom = null);
 
 /// <summary>The model catalogue shipped in models/manifest.json.</summary>
 public static class ModelCatalog
@@ -38,7 +40,9 @@ public static class ModelCatalog
 
     /// <summary>
     /// What to install for <paramref name="entry"/>: its files from the catalogue's URLs, or from the URLs or local files
-    /// the user gives per role (role=value).
+    /// the user gives per role (role=value). The catalogue's size and hash pins describe the file at its own address, so
+    /// they apply to that download only: a file or address the user names is their own export (checked against the
+    /// model's tensor contract, as every install is).
     /// </summary>
     public static DownloadableModel ToDownload(CatalogEntry entry, IReadOnlyDictionary<string, string> urls, IReadOnlyDictionary<string, string> localFiles)
     {
@@ -49,7 +53,10 @@ public static class ModelCatalog
             string? url = urls.GetValueOrDefault(file.Role) ?? file.Url;
             if (url is null && !localFiles.ContainsKey(file.Role))
                 throw new ModelException($"'{entry.Name}' has no download address for its {file.Role}: give --from {file.Role}=PATH or --url {file.Role}=URL. {entry.Source}");
-            sources.Add(new ModelSource(file.Role, file.FileName, new Uri(url ?? "file:///local"), file.Size, file.Sha256));
+            bool fromCatalogue = !urls.ContainsKey(file.Role) && !localFiles.ContainsKey(file.Role);
+            sources.Add(fromCatalogue
+                ? new ModelSource(file.Role, file.FileName, new Uri(url!), file.Size, file.Sha256, file.Md5)
+                : new ModelSource(file.Role, file.FileName, new Uri(url ?? "file:///local"), null, null));
         }
         return new DownloadableModel(entry.Name, entry.Task, entry.Licence, sources, entry.Tensors) { Subject = entry.Subject };
     }

@@ -9,12 +9,13 @@ namespace PdnSegmentation.Deep.Models;
 /// <param name="Url">Where to download it from.</param>
 /// <param name="Size">The byte size when an authoritative value is published, else null (recorded at install).</param>
 /// <param name="Sha256">The SHA-256 when published, else null (recorded at install, after the tensor contract checks).</param>
-public sealed record ModelSource(string Role, string FileName, Uri Url, long? Size, string? Sha256);
+/// <param name="Md5">The MD5 where the publisher states only that (rembg's release assets), else null.</param>
+public sealed record ModelSource(string Role, string FileName, Uri Url, long? Size, string? Sha256, string? Md5 = null);
 
 /// <summary>
 /// Downloads one model file: resumable (an interrupted download continues with an HTTP Range request from the
 /// <c>.part</c> file left behind), with progress and cancellation, verified against the published size and SHA-256
-/// before it is handed over. Nothing is installed by this class; <see cref="ModelInstaller"/> moves verified files into
+/// (or MD5, where that is all the publisher states) before it is handed over. Nothing is installed by this class; <see cref="ModelInstaller"/> moves verified files into
 /// place all at once.
 /// </summary>
 public static class ModelDownload
@@ -78,9 +79,29 @@ public static class ModelDownload
             if (actualSize > expected) File.Delete(partial);
             throw new ModelException($"The download of '{source.FileName}' is truncated: {actualSize} of {expected} bytes arrived. Run the install again: it resumes.");
         }
-        string sha;
-        await using (var check = File.OpenRead(partial))
-            sha = Convert.ToHexString(await SHA256.HashDataAsync(check, cancellationToken)).ToLowerInvariant();
+        // One read of the file for both hashes: the SHA-256 recorded in model.json, and the MD5 some publishers pin.
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        await using (var check = new FileStream(partial, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true))
+        {
+            var buffer = new byte[BufferSize];
+            int read;
+            while ((read = await check.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                sha256.AppendData(buffer, 0, read);
+                md5.AppendData(buffer, 0, read);
+            }
+        }
+        string sha = Convert.ToHexString(sha256.GetHashAndReset()).ToLowerInvariant();
+        try
+        {
+            ModelFile.CheckMd5(Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant(), source.Md5, source.FileName);
+        }
+        catch (ModelException)
+        {
+            File.Delete(partial); // a complete file with the wrong content: resuming it would only repeat the mismatch
+            throw;
+        }
         if (source.Sha256 is { } pinned && !string.Equals(sha, pinned, StringComparison.OrdinalIgnoreCase))
         {
             File.Delete(partial);

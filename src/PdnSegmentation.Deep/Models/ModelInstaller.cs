@@ -16,7 +16,7 @@ public sealed record DownloadableModel(string Name, string Task, string Licence,
 
 /// <summary>
 /// Installs models into a models folder all-or-nothing: files are downloaded (or copied from a local file the user
-/// names) into a staging folder beside the target, verified (size and SHA-256 where published; for Segment Anything,
+/// names) into a staging folder beside the target, verified (size and SHA-256 where published, or the publisher's MD5; for Segment Anything,
 /// the ONNX tensor contract — inputs and outputs present — so an unpinned download is at least the right kind of model),
 /// and the staging folder is renamed into place with its model.json. A failure leaves the models folder as it was (a
 /// partial download stays in the staging folder so the next attempt resumes).
@@ -66,6 +66,7 @@ public static class ModelInstaller
         // (Verify then only has the size to check, which it does before hashing).
         var copy = new ModelFile(destination, source.Size ?? length, source.Sha256 ?? ModelFile.Sha256Of(destination));
         if (source.Sha256 is not null || copy.Size != length) copy.Verify();
+        if (source.Md5 is not null) ModelFile.CheckMd5(ModelFile.Md5Of(destination), source.Md5, source.FileName);
         return copy.Sha256.ToLowerInvariant();
     }
 

@@ -29,4 +29,22 @@ public sealed record ModelFile(string Path, long Size, string Sha256)
         using var stream = File.OpenRead(path);
         return Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
     }
+
+    /// <summary>
+    /// The file's MD5, lower-case hex: only to compare with a publisher that states nothing stronger (rembg's release
+    /// assets). MD5 is not collision-resistant, but it does catch a changed, truncated or corrupted download.
+    /// </summary>
+    public static string Md5Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(MD5.HashData(stream)).ToLowerInvariant();
+    }
+
+    /// <summary>Refuses a file whose MD5 is not the publisher's (nothing is installed from it).</summary>
+    internal static void CheckMd5(string actual, string? published, string fileName)
+    {
+        if (published is not null && !string.Equals(actual, published, StringComparison.OrdinalIgnoreCase))
+            throw new ModelException($"'{fileName}' does not match its publisher's MD5 ({actual[..12]}… instead of {published.ToLowerInvariant()[..12]}…): " +
+                                     "nothing was installed. The file is damaged, another version, or has been tampered with; download it again from the catalogue's address.");
+    }
 }
