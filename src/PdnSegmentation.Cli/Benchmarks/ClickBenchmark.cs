@@ -40,21 +40,35 @@ public static class ClickBenchmark
         };
         var peer = new Option<string?>("--peer") { Description = "The peer script (default: peers/click_grabcut_opencv.py two folders above the dataset); 'none' skips it." };
         var megapixels = new Option<string>("--megapixels") { Description = "Sizes for the latency and memory runs of the first engine (comma-separated).", DefaultValueFactory = _ => "1" };
+        var zoom = new Option<string>("--zoom")
+        {
+            Description = "on: the engine as shipped (from the second click the cut runs on the selection enlarged); off: every cut on the whole photo; both: each engine both ways.",
+            DefaultValueFactory = _ => "on",
+        };
+        zoom.AcceptOnlyFromAmong("on", "off", "both");
         var modelsDir = ModelsCommand.FolderOption();
         var limit = BenchCommand.LimitOption();
         var command = new Command("clicks", "Click to select: NoC@85/90 and IoU after k clicks by the standard automatic clicker, ours and OpenCV's grabCut from clicks in the same run.")
         {
-            dataset, maxClicks, models, peer, megapixels, modelsDir, limit,
+            dataset, maxClicks, models, peer, megapixels, zoom, modelsDir, limit,
         };
         command.SetAction(parse => Run(context, parse.GetRequiredValue(dataset), parse.GetValue(maxClicks), parse.GetRequiredValue(models), parse.GetValue(peer),
-            parse.GetRequiredValue(megapixels), parse.GetValue(modelsDir), parse.GetValue(limit)));
+            parse.GetRequiredValue(megapixels), parse.GetRequiredValue(zoom), parse.GetValue(modelsDir), parse.GetValue(limit)));
         return command;
     }
 
     /// <summary>One engine's run on one image: IoU after each click and the time of each click's solve.</summary>
     private sealed record Trace(List<double> IoU, List<double> Milliseconds);
 
-    private static int Run(CommandContext context, string folder, int maxClicks, string modelNames, string? peerScript, string megapixelList, string? modelsDir, int? limit)
+    /// <summary>One engine as benchmarked: a click model and whether its cut zooms onto the selection.</summary>
+    private sealed record Engine(ClickModel Model, bool Zoom)
+    {
+        public ClickSelectionOptions Options => Zoom ? new ClickSelectionOptions() : new ClickSelectionOptions { ZoomExpansion = 0 };
+        public string Name => Zoom ? Model.Name : Model.Name + ", whole photo";
+        public string Description => Zoom ? Model.Description : Model.Description + ", every cut on the whole photo (--zoom off)";
+    }
+
+    private static int Run(CommandContext context, string folder, int maxClicks, string modelNames, string? peerScript, string megapixelList, string zoom, string? modelsDir, int? limit)
     {
         if (maxClicks is < 1 or > 100) throw new UsageException($"--max-clicks must be 1..100 (got {maxClicks}).");
         var samples = SegmentationDataset.Open(folder).Samples.Take(limit ?? int.MaxValue).ToList();
@@ -68,7 +82,9 @@ public static class ClickBenchmark
         output.WriteLine($"Click benchmark on {Path.GetFullPath(folder)}: {samples.Count} images, up to {maxClicks} clicks, automatic clicker of Xu et al. 2016 " +
                          $"(RITM's protocol; ground-truth band ignored), CPU, {Environment.ProcessorCount} cores. Peer: {peer?.Description ?? "not run (" + ClickPeer.Missing(folder, peerScript) + ")"}.");
 
-        var engines = names.Select(n => ClickModel.Open(store, n, ExecutionDevice.Cpu)).ToList();
+        var models = names.Select(n => ClickModel.Open(store, n, ExecutionDevice.Cpu)).ToList();
+        bool[] zooms = zoom switch { "off" => [false], "both" => [true, false], _ => [true] };
+        var engines = models.SelectMany(m => zooms.Select(z => new Engine(m, z))).ToList();
         var traces = engines.Select(_ => new List<Trace>()).ToList();
         var peerTraces = new List<Trace>();
         output.WriteLine();
@@ -84,7 +100,7 @@ public static class ClickBenchmark
                 var cells = new List<int>();
                 for (int e = 0; e < engines.Count; e++)
                 {
-                    var session = new ClickSession(image, new ClickSelectionOptions(), null, engines[e].PriorFor(image));
+                    var session = new ClickSession(image, engines[e].Options, null, engines[e].Model.PriorFor(image));
                     var trace = Simulate(image, truth, maxClicks, clicks => session.Add(clicks[^1], null, context.Cancellation), stopAt: null);
                     traces[e].Add(trace);
                     cells.Add(ClickProtocol.ClicksToReach(trace.IoU, 0.90, maxClicks));
@@ -100,7 +116,7 @@ public static class ClickBenchmark
         }
         finally
         {
-            foreach (var engine in engines) engine.Dispose();
+            foreach (var model in models) model.Dispose();
         }
 
         output.WriteLine();
@@ -117,7 +133,7 @@ public static class ClickBenchmark
                     $"NoC@90 ratio to the peer, {engine.Name}: {engineTraces.Average(t => ClickProtocol.ClicksToReach(t.IoU, 0.90, maxClicks)) / peerNoc:F2}"));
             output.WriteLine("(The peer stops once it reaches 90 %; its IoU after later clicks is held at that value.)");
         }
-        Scale(context, samples[0], names[0], store, megapixels);
+        Scale(context, samples[0], names[0], store, megapixels, engines[0].Options);
         return ExitCodes.Success;
     }
 
@@ -154,7 +170,7 @@ public static class ClickBenchmark
     }
 
     /// <summary>Ten clicks of the protocol on the first image enlarged: per-click time after the first, and peak memory.</summary>
-    private static void Scale(CommandContext context, SegmentationSample sample, string engineName, Deep.Models.ModelStore store, double[] megapixels)
+    private static void Scale(CommandContext context, SegmentationSample sample, string engineName, Deep.Models.ModelStore store, double[] megapixels, ClickSelectionOptions options)
     {
         var source = ImageFiles.ReadColor(sample.ImagePath);
         var (tw, th, truthSource) = ImageFiles.ReadGray(sample.MaskPath, "ground-truth mask");
@@ -171,7 +187,7 @@ public static class ClickBenchmark
             var image = PixelMaps.Resize(source, w, h);
             var truth = ResizeNearest(truthSource, tw, th, w, h);
             PeakMemory.Reset();
-            var session = new ClickSession(image, null, null, engine.PriorFor(image));
+            var session = new ClickSession(image, options, null, engine.PriorFor(image));
             var trace = Simulate(image, truth, 10, clicks => session.Add(clicks[^1], null, context.Cancellation), stopAt: null);
             long peak = PeakMemory.Peak();
             var later = trace.Milliseconds.Skip(1).ToList();

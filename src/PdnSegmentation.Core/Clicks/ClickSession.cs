@@ -84,7 +84,7 @@ public sealed record ClickSelectionOptions
     /// The cut's smoothness γ. The clicks' priors (and a model's) carry much of the data term, so colour needs less
     /// smoothing than in GrabCut from a rectangle (Rother's 50), as in Smart Cut's and Select Subject's model-guided cuts;
     /// and a thin part — legs, a tail, a pole — costs less to keep. NoC@90 with the zoomed-in cut (GrabCut set / Berkeley):
-    /// with u2netp γ 50 1.88 / 4.70, 30 1.85 / 3.82, 20 1.76 / 3.52; without a model γ 50 … / 7.76, 20 3.74 / 6.95.
+    /// with u2netp γ 50 1.88 / 4.70, 30 1.85 / 3.82, 20 1.76 / 3.52; without a model γ 20 3.74 / 6.95 (Berkeley at γ 50: 7.76).
     /// </summary>
     public double Gamma { get; init; } = 20;
 

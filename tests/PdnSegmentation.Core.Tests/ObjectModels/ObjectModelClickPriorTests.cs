@@ -29,8 +29,8 @@ public class ObjectModelClickPriorTests
         Assert.True(Decoy(classic) > 0.9, $"the classic engine keeps {Decoy(classic):P0} of the decoy");
         Assert.True(SyntheticScene.IoU(guided, scene.Truth) >= 0.95, $"IoU {SyntheticScene.IoU(guided, scene.Truth):F3}, classic {SyntheticScene.IoU(classic, scene.Truth):F3}");
         Assert.True(Decoy(guided) < 0.05);
-        // The box's view is Smart Cut's: both crops around the box.
-        Assert.Equal(2, model.Shown.Count);
+        // The box's view is Smart Cut's: one crop per margin around the box.
+        Assert.Equal(new PromptedPriorOptions().Margins.Count, model.Shown.Count);
     }
 
     [Fact]
