@@ -53,10 +53,7 @@ public static class ImageFiles
     {
         var (w, h, values) = ReadGray(path, what, maxPixels);
         ImageGuard.SameSize($"{what} '{Path.GetFileName(path)}'", w, h, expectedWidth, expectedHeight);
-        var mask = new Mask(w, h);
-        var bits = mask.Bits;
-        for (int i = 0; i < values.Length; i++) bits[i] = values[i] >= 128 ? (byte)1 : (byte)0;
-        return mask;
+        return Mask.FromCoverage(w, h, values);
     }
 
     /// <summary>The header of an image file (format, stored size, orientation), checked as <see cref="ReadColor"/> checks it.</summary>

@@ -300,19 +300,10 @@ public sealed class ClickSession
     private bool ZoomIn()
     {
         if (_options.ZoomExpansion <= 0 || Mask is not { } selection || selection.IsEmpty) return false;
-        var bounds = selection.Bounds();
-        int x0 = bounds.X, y0 = bounds.Y, x1 = bounds.Right, y1 = bounds.Bottom;
-        foreach (var c in _clicks)
-        {
-            if (!c.Positive) continue;
-            x0 = Math.Min(x0, c.X); y0 = Math.Min(y0, c.Y); x1 = Math.Max(x1, c.X + 1); y1 = Math.Max(y1, c.Y + 1);
-        }
-        int gx = (int)Math.Round(_options.ZoomExpansion * (x1 - x0)), gy = (int)Math.Round(_options.ZoomExpansion * (y1 - y0));
-        var wanted = new PixelRect(x0 - gx, y0 - gy, x1 - x0 + 2 * gx, y1 - y0 + 2 * gy).Intersect(new PixelRect(0, 0, _image.Width, _image.Height));
+        var wanted = Click.SelectionBounds(selection, _clicks, Box).Grow(_options.ZoomExpansion).Intersect(new PixelRect(0, 0, _image.Width, _image.Height));
         if (Box is { } box && !wanted.Intersect(box).IsEmpty) wanted = wanted.Intersect(box);
         var current = _frame.Rect;
-        bool fits = wanted.X >= current.X && wanted.Y >= current.Y && wanted.Right <= current.Right && wanted.Bottom <= current.Bottom;
-        if (fits && wanted.Area >= _options.ZoomKeep * current.Area) return false;
+        if (current.Contains(wanted) && wanted.Area >= _options.ZoomKeep * current.Area) return false;
         var frame = NewFrame(wanted, enlarge: true);
         for (int k = 0; k < _clicks.Count; k++) Absorb(frame, k);
         _frame = frame;

@@ -39,6 +39,20 @@ public sealed class Mask
         return mask;
     }
 
+    /// <summary>
+    /// Set where an 8-bit coverage is at least half (128 or more): a selection as Paint.NET hands one to an effect, or a
+    /// saved selection image, so an antialiased edge counts as Paint.NET counts it.
+    /// </summary>
+    public static Mask FromCoverage(int width, int height, ReadOnlySpan<byte> coverage)
+    {
+        var mask = new Mask(width, height);
+        if (coverage.Length != mask._bits.Length)
+            throw new ArgumentException($"Expected {mask._bits.Length} values for a {width}×{height} mask, got {coverage.Length}.");
+        for (int i = 0; i < coverage.Length; i++)
+            mask._bits[i] = coverage[i] >= 128 ? (byte)1 : (byte)0;
+        return mask;
+    }
+
     /// <summary>Set where a probability (or alpha) is at least <paramref name="threshold"/>: a model's or matte's hard mask.</summary>
     public static Mask FromProbability(int width, int height, ReadOnlySpan<float> probability, float threshold = 0.5f)
     {

@@ -187,9 +187,7 @@ public static class PixelMaps
     {
         ArgumentNullException.ThrowIfNull(mask);
         ImageGuard.Size(width, height);
-        var levels = new byte[mask.Bits.Length];
-        var bits = mask.Bits;
-        for (int i = 0; i < levels.Length; i++) levels[i] = bits[i] != 0 ? (byte)255 : (byte)0;
+        var levels = mask.ToBytes();
         var resized = new byte[width * height];
         bool shrinking = (long)width * height < (long)mask.Width * mask.Height;
         fixed (byte* src = levels, dst = resized)
@@ -198,10 +196,7 @@ public static class PixelMaps
             using var to = Mat.FromPixelData(height, width, MatType.CV_8UC1, (IntPtr)dst, width);
             Cv2.Resize(from, to, new Size(width, height), 0, 0, shrinking ? InterpolationFlags.Area : InterpolationFlags.Nearest);
         }
-        var result = new Mask(width, height);
-        var r = result.Bits;
-        for (int i = 0; i < r.Length; i++) r[i] = resized[i] >= 128 ? (byte)1 : (byte)0;
-        return result;
+        return Mask.FromCoverage(width, height, resized);
     }
 
     /// <summary>Resamples a BGRA image: area averaging when shrinking, bilinear when enlarging.</summary>

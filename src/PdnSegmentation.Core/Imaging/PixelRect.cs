@@ -10,6 +10,16 @@ public readonly record struct PixelRect(int X, int Y, int Width, int Height)
 
     public bool Contains(int x, int y) => x >= X && x < Right && y >= Y && y < Bottom;
 
+    /// <summary>Whether <paramref name="inner"/> lies wholly inside this rectangle.</summary>
+    public bool Contains(PixelRect inner) => inner.X >= X && inner.Y >= Y && inner.Right <= Right && inner.Bottom <= Bottom;
+
+    /// <summary>Grown by <paramref name="fraction"/> of its width and height on each side (rounded to whole pixels).</summary>
+    public PixelRect Grow(double fraction)
+    {
+        int gx = (int)Math.Round(fraction * Width), gy = (int)Math.Round(fraction * Height);
+        return new PixelRect(X - gx, Y - gy, Width + 2 * gx, Height + 2 * gy);
+    }
+
     public PixelRect Intersect(PixelRect other)
     {
         int x0 = Math.Max(X, other.X), y0 = Math.Max(Y, other.Y);

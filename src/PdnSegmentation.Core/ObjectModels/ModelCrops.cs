@@ -17,12 +17,8 @@ public static class ModelCrops
     public const int DefaultMaxModelPixels = 4_000_000;
 
     /// <summary>The region grown by <paramref name="margin"/> times its width and height on each side, clipped to the image.</summary>
-    public static PixelRect Grow(PixelRect region, double margin, int imageWidth, int imageHeight)
-    {
-        int mx = (int)Math.Round(margin * region.Width), my = (int)Math.Round(margin * region.Height);
-        return new PixelRect(region.X - mx, region.Y - my, region.Width + 2 * mx, region.Height + 2 * my)
-            .Intersect(new PixelRect(0, 0, imageWidth, imageHeight));
-    }
+    public static PixelRect Grow(PixelRect region, double margin, int imageWidth, int imageHeight) =>
+        region.Grow(margin).Intersect(new PixelRect(0, 0, imageWidth, imageHeight));
 
     /// <summary>
     /// The model's object probability over the window <c>Grow(region, max margin)</c>: one run per margin on the crop

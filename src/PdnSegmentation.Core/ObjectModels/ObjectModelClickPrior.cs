@@ -57,7 +57,7 @@ public sealed class ObjectModelClickPrior(IObjectModel model, ColorImage image, 
         }
         // Of the views that see the clicked object — the zoomed one, the first one (the box or the whole photo) — the one
         // that best explains the selection the user has built so far.
-        var zoomed = Zoomed(ZoomRegion(clicks, box, selection), cancellationToken);
+        var zoomed = Zoomed(Click.SelectionBounds(selection, clicks, box), cancellationToken);
         var whole = box is { } bx ? BoxMap(bx, cancellationToken) : Salient(cancellationToken);
         float[]? best = null;
         double bestAgreement = -1;
@@ -133,25 +133,10 @@ public sealed class ObjectModelClickPrior(IObjectModel model, ColorImage image, 
         return map;
     }
 
-    /// <summary>The current selection's bounds with the object clicks, within the box if there is one.</summary>
-    private PixelRect ZoomRegion(IReadOnlyList<Click> clicks, PixelRect? box, Mask selection)
-    {
-        var bounds = selection.Bounds();
-        int x0 = bounds.X, y0 = bounds.Y, x1 = bounds.Right, y1 = bounds.Bottom;
-        foreach (var c in clicks)
-        {
-            if (!c.Positive) continue;
-            x0 = Math.Min(x0, c.X); y0 = Math.Min(y0, c.Y);
-            x1 = Math.Max(x1, c.X + 1); y1 = Math.Max(y1, c.Y + 1);
-        }
-        var region = new PixelRect(x0, y0, x1 - x0, y1 - y0);
-        return box is { } b && !region.Intersect(b).IsEmpty ? region.Intersect(b) : region;
-    }
-
     /// <summary>The model on the zoomed view, run again only when the region leaves the last view or shrinks well inside it.</summary>
     private float[] Zoomed(PixelRect region, CancellationToken cancellationToken)
     {
-        if (_zoom is { } z && Contains(z.Window, region) && region.Area >= _options.ZoomShrink * z.Region.Area) return z.Map;
+        if (_zoom is { } z && z.Window.Contains(region) && region.Area >= _options.ZoomShrink * z.Region.Area) return z.Map;
         var (window, probability) = ModelCrops.Run(image, region, _options.ZoomMargins, model, _options.MaxModelPixels, null, cancellationToken);
         Views++;
         var map = Canvas(float.NaN);
@@ -160,9 +145,6 @@ public sealed class ObjectModelClickPrior(IObjectModel model, ColorImage image, 
         _zoom = (region, window, map);
         return map;
     }
-
-    private static bool Contains(PixelRect outer, PixelRect inner) =>
-        inner.X >= outer.X && inner.Y >= outer.Y && inner.Right <= outer.Right && inner.Bottom <= outer.Bottom;
 
     private float[] Canvas(float value)
     {

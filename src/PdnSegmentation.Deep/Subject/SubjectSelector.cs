@@ -112,18 +112,24 @@ public sealed class SubjectSelector : IDeviceModel, IObjectModel, IDisposable
     }
 
     /// <summary>The model's object probability at the picture's size (the engine's view of the model: it chooses what the model is shown).</summary>
-    float[] IObjectModel.Probability(ColorImage image, CancellationToken cancellationToken) => Probability(image, cancellationToken).Probability.Values.ToArray();
+    float[] IObjectModel.Probability(ColorImage image, CancellationToken cancellationToken) => FullResolution(image, cancellationToken).Values;
 
     /// <summary>The model's object probability at the photo's size, and the size of one model pixel in photo pixels.</summary>
     public (AlphaMatte Probability, double ModelPixelSize) Probability(ColorImage image, CancellationToken cancellationToken = default)
     {
-        var (map, width, height) = ModelMap(image, cancellationToken);
-        double modelPixelSize = (double)Math.Max(image.Width, image.Height) / Math.Max(width, height);
-        int radius = _options.GuidedRadius > 0 ? _options.GuidedRadius : Math.Max(2, (int)Math.Round(2.0 * modelPixelSize));
-        var full = PixelMaps.GuidedUpsample(image, map, width, height, radius, _options.GuidedEpsilon);
+        var (full, modelPixelSize) = FullResolution(image, cancellationToken);
         var probability = new AlphaMatte(image.Width, image.Height);
         full.CopyTo(probability.Values);
         return (probability, modelPixelSize);
+    }
+
+    /// <summary>The model's map brought to the photo's size along its edges (guided upsampling), row-major.</summary>
+    private (float[] Values, double ModelPixelSize) FullResolution(ColorImage image, CancellationToken cancellationToken)
+    {
+        var (map, width, height) = ModelMap(image, cancellationToken);
+        double modelPixelSize = (double)Math.Max(image.Width, image.Height) / Math.Max(width, height);
+        int radius = _options.GuidedRadius > 0 ? _options.GuidedRadius : Math.Max(2, (int)Math.Round(2.0 * modelPixelSize));
+        return (PixelMaps.GuidedUpsample(image, map, width, height, radius, _options.GuidedEpsilon), modelPixelSize);
     }
 
     /// <summary>

@@ -37,13 +37,7 @@ internal static class PdnImages
     public static bool IsWholeCanvas(byte[] coverage) => coverage.AsSpan().IndexOfAnyExcept((byte)255) < 0;
 
     /// <summary>The selected pixels: coverage at least one half.</summary>
-    public static Mask SelectedPixels(byte[] coverage, int width, int height)
-    {
-        var mask = new Mask(width, height);
-        var bits = mask.Bits;
-        for (int i = 0; i < coverage.Length; i++) bits[i] = coverage[i] >= 128 ? (byte)1 : (byte)0;
-        return mask;
-    }
+    public static Mask SelectedPixels(byte[] coverage, int width, int height) => Mask.FromCoverage(width, height, coverage);
 
     /// <summary>Pixels painted on a hints or strokes layer: at least half opaque.</summary>
     public static Mask PaintedPixels(ColorImage layer)
