@@ -15,6 +15,9 @@ test can recompute it bit for bit from its own preprocessing. Families:
                  mean 0.5, std 1.0, probability, min-max
   nhwc256        MediaPipe-like: input_1:0 [1,256,256,3] → activation_10 [1,256,256,1]; RGB, ÷255
   logits-dynamic pixel_values [1,3,H,W] → logits [1,1,H,W]; BGR, ÷255, multiple of 32 up to 256, padded; logits
+except shifted-mirror: image [1,3,64,64] → alpha [1,1,64,64], y(x) = c0(x − 1) and 0 in the first column (Pad, Slice):
+not mirror-symmetric, so test-time mirroring changes its map to ½·(c0(x − 1) + c0(x + 1)); RGB, ÷255, contract
+"mirror": true.
 """
 import hashlib
 import json
@@ -50,8 +53,12 @@ def build(family, input_name, input_shape, output_name, output_shape, channel_ax
     if extra_output:
         nodes.append(helper.make_node("Identity", ["c0"], ["side"]))
         outputs.append(helper.make_tensor_value_info("side", TensorProto.FLOAT, output_shape))
-    graph = helper.make_graph(nodes, "subject_" + family,
-                              [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, input_shape)], outputs, inits)
+    save(family, nodes, [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, input_shape)], outputs, inits, contract)
+
+
+def save(family, nodes, inputs, outputs, inits, contract):
+    """Checks the graph and writes the family's model.onnx and its model.json (size, SHA-256, the contract)."""
+    graph = helper.make_graph(nodes, "subject_" + family, inputs, outputs, inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="pdnseg-test")
     model.ir_version = 8
     onnx.checker.check_model(model)
@@ -85,3 +92,26 @@ build("logits-dynamic", "pixel_values", [1, 3, "H", "W"], "logits", [1, 1, "H", 
       {"input": {"name": "pixel_values", "layout": "nchw", "multipleOf": 32, "maxSide": 256, "resize": "pad", "channels": "bgr",
                  "scale": "divide255", "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.5, 1.0]},
        "output": {"name": "logits", "kind": "logits", "minMaxNormalise": False}})
+
+
+def build_shifted_mirror():
+    family = "shifted-mirror"
+    inits = [
+        numpy_helper.from_array(np.array([0, 0, 0, 1, 0, 0, 0, 0], np.int64), "pads"),  # one column on the left of the width axis
+        numpy_helper.from_array(np.array([0, 0], np.int64), "starts"),
+        numpy_helper.from_array(np.array([1, 64], np.int64), "ends"),
+        numpy_helper.from_array(np.array([1, 3], np.int64), "axes"),
+    ]
+    nodes = [
+        helper.make_node("Pad", ["image", "pads"], ["padded"], mode="constant"),
+        helper.make_node("Slice", ["padded", "starts", "ends", "axes"], ["alpha"]),  # channel 0, the first 64 columns
+    ]
+    save(family, nodes, [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, 64, 64])],
+         [helper.make_tensor_value_info("alpha", TensorProto.FLOAT, [1, 1, 64, 64])], inits,
+         {"input": {"name": "image", "layout": "nchw", "side": 64, "resize": "stretch", "channels": "rgb",
+                    "scale": "divide255", "mean": [0, 0, 0], "std": [1, 1, 1]},
+          "output": {"name": "alpha", "kind": "probability", "minMaxNormalise": False},
+          "mirror": True})
+
+
+build_shifted_mirror()

@@ -140,6 +140,62 @@ public sealed class SubjectContractTests : IDisposable
         Assert.Equal(single.ModelMap(photo).Map, mirrored.ModelMap(photo).Map);
     }
 
+    /// <summary>
+    /// The shifted-mirror fixture is not mirror-symmetric (y(x) = red(x − 1), 0 in the first column), so its contract's
+    /// "mirror": true is visible in the map: ½·(red(x − 1) + red(x + 1)), each missing neighbour 0.
+    /// </summary>
+    private static (float[] OneRun, float[] Averaged) ShiftedMirrorExpected(ColorImage photo)
+    {
+        const int side = 64;
+        var resized = PixelMaps.Resize(photo, side, side);
+        float Red(int x, int y) => x is < 0 or >= side ? 0f : resized.Row(y)[4 * x + 2] * (1f / 255f);
+        var oneRun = new float[side * side];
+        var averaged = new float[side * side];
+        for (int y = 0; y < side; y++)
+            for (int x = 0; x < side; x++)
+            {
+                oneRun[y * side + x] = Red(x - 1, y);
+                averaged[y * side + x] = 0.5f * (Red(x - 1, y) + Red(x + 1, y));
+            }
+        return (oneRun, averaged);
+    }
+
+    [Fact]
+    public void TheContractsMirrorSettingDecidesWhetherTheModelRunsMirrored()
+    {
+        var photo = Photo();
+        var (oneRun, averaged) = ShiftedMirrorExpected(photo);
+        var model = InstalledModel.Load(Fixture("shifted-mirror"));
+        Assert.True(model.Subject!.Mirror);
+        using (var byContract = SubjectSelector.Open(model, new SelectSubjectOptions { Device = ExecutionDevice.Cpu, Refinement = null }))
+        {
+            Assert.True(byContract.Mirrors);
+            Assert.Equal(averaged, byContract.ModelMap(photo).Map);
+        }
+        using (var overridden = OpenFixture("shifted-mirror", mirror: false))
+        {
+            Assert.False(overridden.Mirrors);
+            Assert.Equal(oneRun, overridden.ModelMap(photo).Map);
+        }
+
+        // The same model described without "mirror" (as reference pipelines run) and with "mirror": false runs once.
+        foreach (string replacement in new[] { "", "\"mirror\": false" })
+        {
+            string folder = Path.Combine(_temp, "no-mirror-" + replacement.Length);
+            Directory.CreateDirectory(folder);
+            File.Copy(Path.Combine(Fixture("shifted-mirror"), "model.onnx"), Path.Combine(folder, "model.onnx"));
+            string json = File.ReadAllText(Path.Combine(Fixture("shifted-mirror"), "model.json"));
+            Assert.Contains(",\n    \"mirror\": true", json);
+            File.WriteAllText(Path.Combine(folder, "model.json"),
+                json.Replace(",\n    \"mirror\": true", replacement.Length == 0 ? "" : ",\n    " + replacement));
+            var described = InstalledModel.Load(folder);
+            Assert.False(described.Subject!.Mirror);
+            using var selector = SubjectSelector.Open(described, new SelectSubjectOptions { Device = ExecutionDevice.Cpu, Refinement = null });
+            Assert.False(selector.Mirrors);
+            Assert.Equal(oneRun, selector.ModelMap(photo).Map);
+        }
+    }
+
     [Theory]
     [InlineData("u2netp")]
     [InlineData("mediapipe-selfie-segmentation")]
@@ -252,5 +308,30 @@ public sealed class SubjectContractTests : IDisposable
         Assert.False(expected.IsEmpty);
         var (_, _, written) = ImageFiles.ReadGray(maskPath, "mask");
         Assert.Equal(expected.ToBytes(), written);
+    }
+
+    [Fact]
+    public void TheCataloguesMirroringIsTheMeasuredChoiceAndReachesTheBundledAndInstalledDescriptors()
+    {
+        // Measured on both public sets (docs/models.md, "Test-time mirroring"): u2netp gains on both; the selfie model
+        // gains on one and loses on the other; IS-Net swings by up to 0.3 IoU either way per photo for +0.003–0.006 on
+        // average at twice the time. Models without weights here run as their reference pipelines do (no mirroring).
+        string repository = Path.Combine(SharedData.RepositoryRoot(), "models");
+        var catalogue = ModelCatalog.Load(repository).Where(e => e.Subject is not null).ToDictionary(e => e.Name, e => e.Subject!.Mirror);
+        Assert.Equal(new Dictionary<string, bool>
+        {
+            ["u2netp"] = true, ["mediapipe-selfie-segmentation"] = false, ["u2net"] = false, ["isnet-general-use"] = false, ["birefnet-general"] = false,
+        }, catalogue);
+        var store = new ModelStore(repository, _temp);
+        foreach (string bundled in new[] { "u2netp", "mediapipe-selfie-segmentation" })
+            Assert.Equal(catalogue[bundled], store.Subject(bundled).Subject!.Mirror);
+
+        // An install writes the catalogue's choice into the model's own model.json, where the runtime reads it.
+        string users = Path.Combine(_temp, "installed");
+        Assert.True(CliApp.Run(["models", "install", "u2net", "--models-dir", users, "--from", $"model={Path.Combine(Fixture("nchw320"), "model.onnx")}"],
+            new StringWriter(), new StringWriter()) == 0);
+        Assert.Contains("\"mirror\": false", File.ReadAllText(Path.Combine(users, "u2net", "model.json")));
+        using var selector = SubjectSelector.Open((store with { UserFolder = users }).Subject("u2net"), new SelectSubjectOptions { Device = ExecutionDevice.Cpu, Refinement = null });
+        Assert.False(selector.Mirrors);
     }
 }

@@ -14,7 +14,8 @@ namespace PdnSegmentation.Cli.Benchmarks;
 
 /// <summary>
 /// <c>pdnseg bench subject --dataset DIR</c>: Select Subject without any prompt, per image and as means: the model
-/// alone (one run, and mirror-averaged — the runtime's default), the graph-cut refinement (the default result) and the
+/// alone (one run, and mirror-averaged; the model's contract says which is its default), the graph-cut refinement of each
+/// (the default result), the refinement keeping every object instead of the main one, and the
 /// Matting Anything chain, beside the background remover's recorded scores (<c>peer-imgly-isnet/scores.csv</c>) when
 /// the folder has them. On a segmentation set (boxes.csv, masks/) IoU against the ground truth (boundary band
 /// excluded); on the alphamatting layout (images/, alpha/, trimap1/) SAD over all pixels and over trimap1's unknown
@@ -51,7 +52,7 @@ public static class SubjectBenchmark
         bool matting = Directory.Exists(Path.Combine(folder, "alpha")) && Directory.Exists(Path.Combine(folder, "trimap1"));
         var peer = ReadPeerScores(folder);
         context.Out.WriteLine($"Select Subject on {Path.GetFullPath(folder)}, no prompt, ONNX Runtime CPU, {Environment.ProcessorCount} cores. " +
-                              "model = the model's mask (p ≥ ½) after guided-filter upsampling, one run or mirror-averaged (the default); refined = the default result " +
+                              "model = the model's mask (p ≥ ½) after guided-filter upsampling, one run or mirror-averaged (as the model's contract says by default); refined = the default result " +
                               "(graph cut with the model's probability as prior, main object kept); Matting Anything = refined mask → automatic trimap → closed-form matte. " +
                               $"Peer = {(peer is null ? "none recorded here" : "IMG.LY background removal, ISNet fp16, recorded (" + PeerFolder + "/scores.csv)")}.");
         foreach (var model in models)
@@ -76,22 +77,36 @@ public static class SubjectBenchmark
     private static SubjectSelector Open(InstalledModel model, bool mirror) =>
         SubjectSelector.Open(model, new SelectSubjectOptions { Device = ExecutionDevice.Cpu, MirrorAveraging = mirror, Refinement = null });
 
-    /// <summary>One image through every stage, with the stages' times.</summary>
-    private sealed record Stages(Mask SingleRun, SubjectResult Subject, Mask Refined, MatteResult Chain, double ModelMs, double RefineMs, double ChainMs);
+    /// <summary>
+    /// One image through every stage, with the stages' times: the model's mask with one run and mirror-averaged, the
+    /// refinement of each, the refinement keeping every object (not only the main one) and the Matting Anything chain,
+    /// the last two from the model's default (its contract's mirroring).
+    /// </summary>
+    private sealed record Stages(Mask SingleRun, Mask MirroredRun, Mask RefinedSingle, Mask RefinedMirrored, Mask RefinedAllObjects, SubjectResult Subject, MatteResult Chain,
+        double ModelMs, double RefineMs, double ChainMs);
 
-    private static Stages Evaluate(ColorImage image, SubjectSelector single, SubjectSelector mirrored, CancellationToken cancellation)
+    private static readonly SoftMaskRefinementOptions AllObjects = new() { Cleanup = new SoftMaskRefinementOptions().Cleanup with { MainObjectOnly = false } };
+
+    private static Stages Evaluate(ColorImage image, SubjectSelector single, SubjectSelector mirrored, bool mirrorByDefault, CancellationToken cancellation)
     {
-        var one = Threshold(single.Probability(image, cancellation).Probability);
         var watch = Stopwatch.StartNew();
-        var (probability, pixelSize) = mirrored.Probability(image, cancellation);
-        double modelMs = watch.Elapsed.TotalMilliseconds;
+        var (oneRun, pixelSize) = single.Probability(image, cancellation);
+        double singleMs = watch.Elapsed.TotalMilliseconds;
         watch.Restart();
-        var refined = SoftMaskRefinement.Refine(image, probability.Values, pixelSize, null, null, null, null, cancellation);
+        var (averaged, _) = mirrored.Probability(image, cancellation);
+        double mirroredMs = watch.Elapsed.TotalMilliseconds;
+        var refinedSingle = SoftMaskRefinement.Refine(image, oneRun.Values, pixelSize, null, null, null, null, cancellation);
+        watch.Restart();
+        var refinedMirrored = SoftMaskRefinement.Refine(image, averaged.Values, pixelSize, null, null, null, null, cancellation);
         double refineMs = watch.Elapsed.TotalMilliseconds;
+        var probability = mirrorByDefault ? averaged : oneRun;
+        var refined = mirrorByDefault ? refinedMirrored : refinedSingle;
+        var allObjects = SoftMaskRefinement.Refine(image, probability.Values, pixelSize, AllObjects, null, null, null, cancellation);
         var subject = new SubjectResult(probability, refined, mirrored.Device) { ModelMask = Threshold(probability), ModelPixelSize = pixelSize };
         watch.Restart();
         var chain = refined.IsEmpty ? new MatteResult(new AlphaMatte(image.Width, image.Height), image, new Trimap(image.Width, image.Height)) : MattingAnything.FromSubject(image, subject, null, null, null, cancellation);
-        return new Stages(one, subject, refined, chain, modelMs, refineMs, watch.Elapsed.TotalMilliseconds);
+        return new Stages(Threshold(oneRun), Threshold(averaged), refinedSingle, refinedMirrored, allObjects, subject, chain,
+            mirrorByDefault ? mirroredMs : singleMs, refineMs, watch.Elapsed.TotalMilliseconds);
     }
 
     private static Mask Threshold(AlphaMatte probability) => Mask.FromProbability(probability.Width, probability.Height, probability.Values);
@@ -100,10 +115,12 @@ public static class SubjectBenchmark
     {
         var samples = SegmentationDataset.Open(folder).Samples.Take(limit ?? int.MaxValue).ToList();
         var output = context.Out;
-        output.WriteLine("IoU with the ground truth (boundary band excluded); Matting Anything's alpha ≥ ½ as its mask.");
+        bool mirrorByDefault = model.Subject?.Mirror ?? false;
+        output.WriteLine($"IoU with the ground truth (boundary band excluded); Matting Anything's alpha ≥ ½ as its mask. The model's contract: " +
+                         $"{(mirrorByDefault ? "mirror-averaged" : "one run")} (refined all objects, Matting Anything and ms model use it).");
         output.WriteLine();
-        output.WriteLine("| image | model, one run | model, mirror-averaged | refined (default) | Matting Anything | peer | ms model | ms refine | ms chain |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| image | model, one run | model, mirror-averaged | refined, one run | refined, mirror-averaged | refined, all objects | Matting Anything | peer | ms model | ms refine | ms chain |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         using var single = Open(model, mirror: false);
         using var mirrored = Open(model, mirror: true);
         var rows = new List<double[]>();
@@ -113,9 +130,10 @@ public static class SubjectBenchmark
             context.Cancellation.ThrowIfCancellationRequested();
             var image = ImageFiles.ReadColor(sample.ImagePath);
             var (_, _, truth) = ImageFiles.ReadGray(sample.MaskPath, "ground-truth mask");
-            var stages = Evaluate(image, single, mirrored, context.Cancellation);
+            var stages = Evaluate(image, single, mirrored, mirrorByDefault, context.Cancellation);
             double Iou(Mask m) => SegmentationScore.Compute(m, truth).IoU;
-            double[] row = [Iou(stages.SingleRun), Iou(stages.Subject.ModelMask), Iou(stages.Refined), Iou(Threshold(stages.Chain.Alpha)), PeerScore(peer, sample.Name)];
+            double[] row = [Iou(stages.SingleRun), Iou(stages.MirroredRun), Iou(stages.RefinedSingle), Iou(stages.RefinedMirrored), Iou(stages.RefinedAllObjects),
+                Iou(Threshold(stages.Chain.Alpha)), PeerScore(peer, sample.Name)];
             rows.Add(row);
             times.Add([stages.ModelMs, stages.RefineMs, stages.ChainMs]);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -127,8 +145,13 @@ public static class SubjectBenchmark
             $"| p95 ms | | | | | | {Stats.Percentile(times.Select(t => t[0]), 0.95):F0} | {Stats.Percentile(times.Select(t => t[1]), 0.95):F0} | {Stats.Percentile(times.Select(t => t[2]), 0.95):F0} |"));
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Refined vs the model alone (mirror-averaged): better on {rows.Count(r => r[2] > r[1] + 1e-9)}, worse on {rows.Count(r => r[2] < r[1] - 1e-9)} of {rows.Count} images; " +
-            $"vs the peer: refined ahead on {rows.Count(r => r[2] > r[4])}, behind on {rows.Count(r => r[2] < r[4])}."));
+            $"The model's default (refined, {(mirrorByDefault ? "mirror-averaged" : "one run")}) vs the model alone: better on {rows.Count(r => r[Refined(r)] > r[Model(r)] + 1e-9)}, " +
+            $"worse on {rows.Count(r => r[Refined(r)] < r[Model(r)] - 1e-9)} of {rows.Count} images; vs the peer: ahead on {rows.Count(r => r[Refined(r)] > r[6])}, " +
+            $"behind on {rows.Count(r => r[Refined(r)] < r[6])}, more than 0.05 behind on {rows.Count(r => r[Refined(r)] < r[6] - 0.05)}" +
+            $"{Names(rows, samples.Select(s => s.Name).ToList(), r => r[Refined(r)] < r[6] - 0.05)}; one run more than 0.05 behind the peer on " +
+            $"{rows.Count(r => r[0] < r[6] - 0.05)}{Names(rows, samples.Select(s => s.Name).ToList(), r => r[0] < r[6] - 0.05)}."));
+        int Model(double[] _) => mirrorByDefault ? 1 : 0;
+        int Refined(double[] _) => mirrorByDefault ? 3 : 2;
     }
 
     private static void Matting(CommandContext context, string folder, InstalledModel model, Dictionary<string, double>? peer, int? limit)
@@ -153,9 +176,9 @@ public static class SubjectBenchmark
             var image = ImageFiles.ReadColor(Path.Combine(folder, "images", name + ".png"));
             var truth = MatteBenchmark.ReadAlpha(Path.Combine(folder, "alpha", name + ".png"), image);
             var trimap = MatteBenchmark.ReadTrimap(Path.Combine(folder, "trimap1", name + ".png"), image);
-            var stages = Evaluate(image, single, mirrored, context.Cancellation);
+            var stages = Evaluate(image, single, mirrored, model.Subject?.Mirror ?? false, context.Cancellation);
             var reference = RefineMatte.EstimateAlpha(image, trimap, null, null, context.Cancellation).Values.ToArray();
-            var mask = AlphaMatte.FromMask(stages.Refined).Values.ToArray();
+            var mask = AlphaMatte.FromMask(stages.Subject.Mask).Values.ToArray();
             var chain = stages.Chain.Alpha.Values.ToArray();
             double[] row =
             [
@@ -183,7 +206,7 @@ public static class SubjectBenchmark
         string? first = Directory.GetFiles(Path.Combine(folder, "images")).OrderBy(p => p, StringComparer.Ordinal).FirstOrDefault();
         if (first is null) return;
         var source = ImageFiles.ReadColor(first);
-        using var selector = Open(model, mirror: true);
+        using var selector = SubjectSelector.Open(model, new SelectSubjectOptions { Device = ExecutionDevice.Cpu, Refinement = null });
         context.Out.WriteLine();
         context.Out.WriteLine($"Refinement at scale on {Path.GetFileName(first)} enlarged (the model runs first, untimed; peak = this process's resident memory " +
                               "during the refinement, the photo and the model's full-resolution probability included):");
@@ -210,6 +233,12 @@ public static class SubjectBenchmark
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {mp:G} | {image.Width}×{image.Height} | {modelMs:F0} | {Stats.Median(times):F0}{(times.Count > 1 ? $" (median of {times.Count})" : "")} | {Stats.Mb(peak)} |"));
         }
+    }
+
+    private static string Names(List<double[]> rows, List<string> names, Func<double[], bool> which)
+    {
+        var picked = rows.Select((r, i) => (r, i)).Where(p => which(p.r)).Select(p => names[p.i]).ToList();
+        return picked.Count == 0 ? "" : " (" + string.Join(", ", picked) + ")";
     }
 
     private static double PeerScore(Dictionary<string, double>? peer, string name) => peer is not null && peer.TryGetValue(name, out var v) ? v : double.NaN;

@@ -72,6 +72,14 @@ public sealed record SubjectOutputContract
 /// </summary>
 public sealed record SubjectContract(SubjectInputContract Input, SubjectOutputContract Output)
 {
+    /// <summary>
+    /// Test-time mirroring: the model also runs on the photo mirrored left–right and the two maps are averaged (twice
+    /// the model's time). Part of the contract because it is a property of the network, chosen per model by measurement
+    /// (docs/models.md): it helps u2netp, and a model whose reference pipeline does not mirror runs as its authors ran it
+    /// unless a measurement says otherwise. Absent = false, the reference pipelines' behaviour.
+    /// </summary>
+    public bool Mirror { get; init; }
+
     /// <summary>Problems with the description itself (before any model is opened); empty when it is usable.</summary>
     public IReadOnlyList<string> Problems()
     {

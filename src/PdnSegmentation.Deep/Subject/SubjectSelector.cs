@@ -19,9 +19,10 @@ public sealed record SelectSubjectOptions
     public double GuidedEpsilon { get; init; } = 1e-3;
     /// <summary>
     /// Run the model on the photo and on its mirror image and average the two (test-time augmentation; the second run
-    /// doubles the model's time). Mean IoU with u2netp: GrabCut set 0.772 → 0.786, Berkeley set 0.738 → 0.748.
+    /// doubles the model's time); null = as the model's contract says (<see cref="SubjectContract.Mirror"/>). Hosts
+    /// leave it null; benchmarks set it to measure both.
     /// </summary>
-    public bool MirrorAveraging { get; init; } = true;
+    public bool? MirrorAveraging { get; init; }
     /// <summary>The graph-cut refinement of the model's mask at full resolution; null = the model's mask (p ≥ ½) alone.</summary>
     public SoftMaskRefinementOptions? Refinement { get; init; } = new();
 }
@@ -64,6 +65,8 @@ public sealed class SubjectSelector : IDeviceModel, IObjectModel, IDisposable
 
     public string Name { get; }
     public DeviceReport Device => _session.Device;
+    /// <summary>Whether each model run is mirror-averaged: the options' choice, else the model's contract.</summary>
+    public bool Mirrors => _options.MirrorAveraging ?? _contract.Mirror;
     public bool NeedsWarmUp => _session.NeedsWarmUp;
 
     public void WarmUp(CancellationToken cancellationToken = default)
@@ -146,7 +149,7 @@ public sealed class SubjectSelector : IDeviceModel, IObjectModel, IDisposable
         var resized = PixelMaps.Resize(image, contentWidth, contentHeight);
         var tensor = Preprocess(resized, frameWidth, frameHeight);
         var map = Run(tensor, frameWidth, frameHeight, contentWidth, contentHeight, cancellationToken);
-        if (_options.MirrorAveraging)
+        if (Mirrors)
         {
             var mirrored = Run(Mirror(tensor, frameWidth, frameHeight, contentWidth, contentHeight), frameWidth, frameHeight, contentWidth, contentHeight, cancellationToken);
             for (int y = 0; y < contentHeight; y++)
