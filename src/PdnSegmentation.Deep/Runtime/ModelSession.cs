@@ -111,11 +111,18 @@ public sealed class ModelSession : IDisposable
     /// Runs the model, stopping it through RunOptions.Terminate when <paramref name="cancellationToken"/> fires (ONNX
     /// Runtime then fails the run, which is reported as the cancellation it is).
     /// </summary>
+    /// <param name="releaseWorkingMemory">After the run, give the CPU arena's activation buffers back, so that a session
+    /// kept open between uses holds its weights only (a process with u2netp open: 395–419 MB resident without, 200–211 MB
+    /// with). The next run allocates them again (~90 ms for u2netp on two cores), so callers release after the last run
+    /// of a burst.</param>
     public IDisposableReadOnlyCollection<DisposableNamedOnnxValue> Run(IReadOnlyCollection<NamedOnnxValue> inputs, IReadOnlyCollection<string> outputs,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool releaseWorkingMemory = false)
     {
+        // ONNX Runtime does not check: a run on a disposed session would reach native code with a freed handle.
+        ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
         using var runOptions = new RunOptions();
+        if (releaseWorkingMemory) runOptions.AddRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
         using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
         try
         {
@@ -161,5 +168,11 @@ public sealed class ModelSession : IDisposable
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
-    public void Dispose() => Session.Dispose();
+    private bool _disposed;
+
+    public void Dispose()
+    {
+        _disposed = true;
+        Session.Dispose();
+    }
 }

@@ -23,6 +23,12 @@ public sealed record SelectSubjectOptions
     /// leave it null; benchmarks set it to measure both.
     /// </summary>
     public bool? MirrorAveraging { get; init; }
+    /// <summary>
+    /// Give the model's working memory back after each use (its last run of a photo): for hosts that keep the selector
+    /// open between uses, so that an idle open model holds its weights only.
+    /// </summary>
+    public bool ReleaseRunMemory { get; init; }
+
     /// <summary>The graph-cut refinement of the model's mask at full resolution; null = the model's mask (p ≥ ½) alone.</summary>
     public SoftMaskRefinementOptions? Refinement { get; init; } = new();
 }
@@ -148,10 +154,12 @@ public sealed class SubjectSelector : IDeviceModel, IObjectModel, IDisposable
             : Fit(image.Width, image.Height, frameWidth, frameHeight);
         var resized = PixelMaps.Resize(image, contentWidth, contentHeight);
         var tensor = Preprocess(resized, frameWidth, frameHeight);
-        var map = Run(tensor, frameWidth, frameHeight, contentWidth, contentHeight, cancellationToken);
-        if (Mirrors)
+        bool mirrors = Mirrors;
+        var map = Run(tensor, frameWidth, frameHeight, contentWidth, contentHeight, _options.ReleaseRunMemory && !mirrors, cancellationToken);
+        if (mirrors)
         {
-            var mirrored = Run(Mirror(tensor, frameWidth, frameHeight, contentWidth, contentHeight), frameWidth, frameHeight, contentWidth, contentHeight, cancellationToken);
+            var mirrored = Run(Mirror(tensor, frameWidth, frameHeight, contentWidth, contentHeight), frameWidth, frameHeight, contentWidth, contentHeight,
+                _options.ReleaseRunMemory, cancellationToken);
             for (int y = 0; y < contentHeight; y++)
             {
                 var row = map.AsSpan(y * contentWidth, contentWidth);
@@ -240,10 +248,11 @@ public sealed class SubjectSelector : IDeviceModel, IObjectModel, IDisposable
     }
 
     /// <summary>One model run: the output map's content part (the sigmoid applied to logits).</summary>
-    private float[] Run(DenseTensor<float> tensor, int frameWidth, int frameHeight, int contentWidth, int contentHeight, CancellationToken cancellationToken)
+    private float[] Run(DenseTensor<float> tensor, int frameWidth, int frameHeight, int contentWidth, int contentHeight, bool releaseWorkingMemory,
+        CancellationToken cancellationToken)
     {
         float[] output;
-        using (var outputs = _session.Run([NamedOnnxValue.CreateFromTensor(_input, tensor)], [_output], cancellationToken))
+        using (var outputs = _session.Run([NamedOnnxValue.CreateFromTensor(_input, tensor)], [_output], cancellationToken, releaseWorkingMemory))
             output = outputs[0].AsEnumerable<float>().ToArray();
         if (output.Length != frameWidth * frameHeight)
             throw new ModelException($"The model '{Name}' returned {output.Length} values for a {frameWidth}×{frameHeight} frame: it is not the model its contract describes. Reinstall it.");

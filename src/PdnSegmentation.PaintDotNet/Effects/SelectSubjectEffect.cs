@@ -130,7 +130,8 @@ public sealed class SelectSubjectEffect : WholeImageEffect
         if (model == NoModel) throw new SegmentationInputException("No subject model is installed: reinstall the plugin (its bundled models are missing).");
         var installed = Models().FirstOrDefault(m => m.Name == model)
                         ?? throw new SegmentationInputException($"The subject model '{model}' is not installed any more: install it again with the model manager, or pick another.");
-        using var selector = SubjectSelector.Open(installed, new SelectSubjectOptions { Device = device });
+        using var lease = SubjectSelectorCache.Shared.Rent(installed, device);
+        var selector = lease.Selector;
         var (probability, pixelSize) = selector.Probability(Source, WorkCancellation);
         _model = (probability, pixelSize, selector.Device);
         _modelKey = (model, device);

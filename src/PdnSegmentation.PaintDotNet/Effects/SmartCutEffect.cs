@@ -148,7 +148,8 @@ public sealed class SmartCutEffect : WholeImageEffect
         if (_prompt is { } cached && cached.Model == model) return cached.Prior;
         var installed = Models().FirstOrDefault(m => m.Name == model)
                         ?? throw new SegmentationInputException($"The object model '{model}' is not installed any more: install it again with the model manager, or choose another (or none).");
-        using var selector = SubjectSelector.Open(installed, new SelectSubjectOptions { Refinement = null });
+        using var lease = SubjectSelectorCache.Shared.Rent(installed, ExecutionDevice.Auto);
+        var selector = lease.Selector;
         var prior = PromptedPrior.Compute(Source, selection, selector, null, null, WorkCancellation);
         _prompt = (model, prior, selector.Device);
         LastDevice = selector.Device;
