@@ -23,6 +23,16 @@ public sealed record ModelGuidedCutOptions
     /// <summary>Smoothness γ of the fused cut (GrabCut's 50 is for colour alone, which a model's prior now outweighs).</summary>
     public double Gamma { get; init; } = 20;
 
+    /// <summary>
+    /// At most this many GrabCut iterations when the model is trusted (fewer if <see cref="GrabCut"/> says so): started
+    /// from the model's object and held by its prior, the cut has settled by then. Measured with `pdnseg bench boxes
+    /// --iterations 2` against 5 on the trusted selections: mean IoU and error unchanged on the GrabCut set (0.9289,
+    /// 3.91 %) and on Berkeley (0.8894 → 0.8896, 5.68 → 5.67 %; no image moved by more than 0.02); the trusted
+    /// selections' median time 812 → 733 ms and 772 → 717 ms, the model's runs included. Without a trusted model GrabCut
+    /// keeps its own count (2 instead of 5 lost 0.02 IoU).
+    /// </summary>
+    public int MaxIterationsWithModel { get; init; } = 2;
+
     /// <summary>How the model is shown the selection and how far it is trusted.</summary>
     public PromptedPriorOptions Prompt { get; init; } = new();
 }
@@ -71,7 +81,8 @@ public static class ModelGuidedCut
             InitialObject = prompt.ObjectMask(),
             Prior = prompt.ToObjectPrior((float)(options.PriorWeight * trust)),
         };
-        var cut = GrabCut.Segment(image, fused, options.GrabCut with { Gamma = options.Gamma }, progress, cancellationToken);
+        var settings = options.GrabCut with { Gamma = options.Gamma, MaxIterations = Math.Min(options.GrabCut.MaxIterations, options.MaxIterationsWithModel) };
+        var cut = GrabCut.Segment(image, fused, settings, progress, cancellationToken);
         return new ModelGuidedCutResult(cut, prompt.Trust);
     }
 }

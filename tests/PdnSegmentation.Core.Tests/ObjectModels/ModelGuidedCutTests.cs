@@ -42,6 +42,22 @@ public class ModelGuidedCutTests
     }
 
     [Fact]
+    public void ATrustedModelsCutStopsAtItsOwnIterationCapAndAnUntrustedOneKeepsGrabCuts()
+    {
+        var (scene, image) = DecoyScene(63);
+        var options = new ModelGuidedCutOptions { GrabCut = new GrabCutOptions { MaxIterations = 5, ConvergenceTolerance = 0 } };
+        var guided = ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(scene.Box), new HiddenTruthModel(), options);
+        Assert.Equal(1, guided.Trust!.Value);
+        Assert.Equal(options.MaxIterationsWithModel, guided.Cut.Iterations);
+        // The cap is the lower of the two: a user asking for one iteration gets one.
+        var once = ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(scene.Box), new HiddenTruthModel(),
+            options with { GrabCut = options.GrabCut with { MaxIterations = 1 } });
+        Assert.Equal(1, once.Cut.Iterations);
+        var plain = ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(scene.Box), null, options);
+        Assert.Equal(5, plain.Cut.Iterations);
+    }
+
+    [Fact]
     public void WithoutAModelTheCutIsGrabCutPixelForPixel()
     {
         var (scene, image) = DecoyScene(62);
