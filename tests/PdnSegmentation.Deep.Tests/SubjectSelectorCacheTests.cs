@@ -1,6 +1,9 @@
+using PdnSegmentation.Deep.Clicks;
+using PdnSegmentation.Deep.Models;
 using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Deep.Subject;
 using PdnSegmentation.Imaging;
+using PdnSegmentation.TestSupport;
 
 namespace PdnSegmentation.Deep.Tests;
 
@@ -134,5 +137,20 @@ public sealed class SubjectSelectorCacheTests : IDisposable
             Assert.Equal(plain.ModelMap(photo).Map, lease.Selector.ModelMap(photo).Map);
             Assert.Equal(plain.ModelMap(photo).Map, lease.Selector.ModelMap(photo).Map); // after the buffers were given back
         }
+    }
+
+    [Fact]
+    public void ClickEnginesBorrowTheSharedModelAndGiveItBackOnDispose()
+    {
+        var store = new ModelStore(Path.Combine(SharedData.RepositoryRoot(), "models"), _temp);
+        using var cache = new SubjectSelectorCache();
+        var first = ClickModel.Open(store, "u2netp", ExecutionDevice.Cpu, shared: cache);
+        using var second = ClickModel.Open(store, "u2netp", ExecutionDevice.Cpu, shared: cache);
+        Assert.Same(first.DeviceModel, second.DeviceModel);
+        Assert.Equal(1, cache.OpenModels);
+        first.Dispose();
+        Assert.True(IsOpen((SubjectSelector)second.DeviceModel!)); // returned, not closed
+        using var own = ClickModel.Open(store, "u2netp", ExecutionDevice.Cpu);
+        Assert.NotSame(second.DeviceModel, own.DeviceModel);
     }
 }

@@ -20,6 +20,8 @@ public sealed class ClickModel : IDisposable
 
     private readonly SubjectSelector? _subject;
     private readonly SegmentAnything? _sam;
+    // Set when the subject model is borrowed from a host's shared open models: returned, not closed, on Dispose.
+    private SubjectSelectorCache.Lease? _lease;
 
     private ClickModel(string name, string description, SubjectSelector? subject, SegmentAnything? sam)
     {
@@ -44,7 +46,9 @@ public sealed class ClickModel : IDisposable
     /// <param name="name">null or "auto": an installed Segment Anything model, else the bundled u2netp; "classic": no model; or an installed model's name.</param>
     /// <param name="cpuThreads">Threads one run of a subject model may use on the CPU (0 = one per physical core); Segment
     /// Anything takes photos one at a time (<see cref="SupportsConcurrentImages"/>), so it always has them all.</param>
-    public static ClickModel Open(ModelStore store, string? name, ExecutionDevice device, int cpuThreads = 0)
+    /// <param name="shared">A long-lived host's open models (the plugin's): a subject model is borrowed from it, with
+    /// every core, instead of opened for this engine alone.</param>
+    public static ClickModel Open(ModelStore store, string? name, ExecutionDevice device, int cpuThreads = 0, SubjectSelectorCache? shared = null)
     {
         if (name == Classic) return new ClickModel(Classic, "click engine (graph cut, no model)", null, null);
         InstalledModel model;
@@ -55,7 +59,13 @@ public sealed class ClickModel : IDisposable
                     ?? throw new ModelException($"'{name}' is neither 'classic' nor an installed Segment Anything or subject model in {store}. 'pdnseg models list' shows them.");
         if (model.Task == InstalledModel.SegmentAnythingTask)
             return new ClickModel(model.Name, $"click engine with Segment Anything ({model.Name})", null, SegmentAnything.Open(model, device));
-        return new ClickModel(model.Name, $"click engine with {model.Name}'s salient object", SubjectSelector.Open(model, new SelectSubjectOptions { Device = device, Refinement = null, CpuThreads = cpuThreads }), null);
+        string description = $"click engine with {model.Name}'s salient object";
+        if (shared is not null)
+        {
+            var lease = shared.Rent(model, device);
+            return new ClickModel(model.Name, description, lease.Selector, null) { _lease = lease };
+        }
+        return new ClickModel(model.Name, description, SubjectSelector.Open(model, new SelectSubjectOptions { Device = device, Refinement = null, CpuThreads = cpuThreads }), null);
     }
 
     /// <summary>
@@ -70,7 +80,8 @@ public sealed class ClickModel : IDisposable
 
     public void Dispose()
     {
-        _subject?.Dispose();
+        if (_lease is not null) _lease.Dispose();
+        else _subject?.Dispose();
         _sam?.Dispose();
     }
 }

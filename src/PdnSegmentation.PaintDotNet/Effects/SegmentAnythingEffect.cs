@@ -125,7 +125,7 @@ public sealed class SegmentAnythingEffect : WholeImageEffect
         _engine?.Dispose();
         _engine = null;
         _prior = null;
-        _engine = ClickModel.Open(Models, model, device);
+        _engine = ClickModel.Open(Models, model, device, shared: SubjectSelectorCache.Shared);
         _sessionKey = (model, device);
         return _engine;
     }
