@@ -21,7 +21,7 @@ public sealed class SubjectContractTests : IDisposable
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
-    private static string Fixture(string family) => Path.Combine(AppContext.BaseDirectory, "SubjectModels", family);
+    internal static string Fixture(string family) => Path.Combine(AppContext.BaseDirectory, "SubjectModels", family);
 
     private static SubjectSelector OpenFixture(string family, bool mirror = false) =>
         SubjectSelector.Open(InstalledModel.Load(Fixture(family)), new SelectSubjectOptions { Device = ExecutionDevice.Cpu, MirrorAveraging = mirror, Refinement = null });

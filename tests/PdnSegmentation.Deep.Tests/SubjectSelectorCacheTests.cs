@@ -20,14 +20,14 @@ public sealed class SubjectSelectorCacheTests : IDisposable
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    private static InstalledModel Fixture(string family) => InstalledModel.Load(Path.Combine(AppContext.BaseDirectory, "SubjectModels", family));
+    private static InstalledModel Fixture(string family) => InstalledModel.Load(SubjectContractTests.Fixture(family));
 
     /// <summary>A fixture's folder copied to <paramref name="name"/> in the test's temporary folder.</summary>
     private string CopyOfFixture(string family, string name)
     {
         string folder = Path.Combine(_temp, name);
         Directory.CreateDirectory(folder);
-        foreach (string file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "SubjectModels", family)))
+        foreach (string file in Directory.GetFiles(SubjectContractTests.Fixture(family)))
             File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
         return folder;
     }

@@ -74,6 +74,9 @@ public static class SubjectBenchmark
             .ToDictionary(f => f[0], f => double.Parse(f[1], CultureInfo.InvariantCulture));
     }
 
+    /// <summary>Whether the model runs mirror-averaged when nothing overrides its contract.</summary>
+    private static bool MirrorsByDefault(InstalledModel model) => model.Subject?.Mirror ?? false;
+
     private static SubjectSelector Open(InstalledModel model, bool mirror) =>
         SubjectSelector.Open(model, new SelectSubjectOptions { Device = ExecutionDevice.Cpu, MirrorAveraging = mirror, Refinement = null });
 
@@ -115,7 +118,8 @@ public static class SubjectBenchmark
     {
         var samples = SegmentationDataset.Open(folder).Samples.Take(limit ?? int.MaxValue).ToList();
         var output = context.Out;
-        bool mirrorByDefault = model.Subject?.Mirror ?? false;
+        bool mirrorByDefault = MirrorsByDefault(model);
+        int alone = mirrorByDefault ? 1 : 0, refined = mirrorByDefault ? 3 : 2; // the default's columns in a row
         output.WriteLine($"IoU with the ground truth (boundary band excluded); Matting Anything's alpha ≥ ½ as its mask. The model's contract: " +
                          $"{(mirrorByDefault ? "mirror-averaged" : "one run")} (refined all objects, Matting Anything and ms model use it).");
         output.WriteLine();
@@ -144,14 +148,13 @@ public static class SubjectBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| p95 ms | | | | | | {Stats.Percentile(times.Select(t => t[0]), 0.95):F0} | {Stats.Percentile(times.Select(t => t[1]), 0.95):F0} | {Stats.Percentile(times.Select(t => t[2]), 0.95):F0} |"));
         output.WriteLine();
+        var sampleNames = samples.Select(s => s.Name).ToList();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"The model's default (refined, {(mirrorByDefault ? "mirror-averaged" : "one run")}) vs the model alone: better on {rows.Count(r => r[Refined(r)] > r[Model(r)] + 1e-9)}, " +
-            $"worse on {rows.Count(r => r[Refined(r)] < r[Model(r)] - 1e-9)} of {rows.Count} images; vs the peer: ahead on {rows.Count(r => r[Refined(r)] > r[6])}, " +
-            $"behind on {rows.Count(r => r[Refined(r)] < r[6])}, more than 0.05 behind on {rows.Count(r => r[Refined(r)] < r[6] - 0.05)}" +
-            $"{Names(rows, samples.Select(s => s.Name).ToList(), r => r[Refined(r)] < r[6] - 0.05)}; one run more than 0.05 behind the peer on " +
-            $"{rows.Count(r => r[0] < r[6] - 0.05)}{Names(rows, samples.Select(s => s.Name).ToList(), r => r[0] < r[6] - 0.05)}."));
-        int Model(double[] _) => mirrorByDefault ? 1 : 0;
-        int Refined(double[] _) => mirrorByDefault ? 3 : 2;
+            $"The model's default (refined, {(mirrorByDefault ? "mirror-averaged" : "one run")}) vs the model alone: better on {rows.Count(r => r[refined] > r[alone] + 1e-9)}, " +
+            $"worse on {rows.Count(r => r[refined] < r[alone] - 1e-9)} of {rows.Count} images; vs the peer: ahead on {rows.Count(r => r[refined] > r[6])}, " +
+            $"behind on {rows.Count(r => r[refined] < r[6])}, more than 0.05 behind on {rows.Count(r => r[refined] < r[6] - 0.05)}" +
+            $"{Names(rows, sampleNames, r => r[refined] < r[6] - 0.05)}; one run more than 0.05 behind the peer on " +
+            $"{rows.Count(r => r[0] < r[6] - 0.05)}{Names(rows, sampleNames, r => r[0] < r[6] - 0.05)}."));
     }
 
     private static void Matting(CommandContext context, string folder, InstalledModel model, Dictionary<string, double>? peer, int? limit)
@@ -176,7 +179,7 @@ public static class SubjectBenchmark
             var image = ImageFiles.ReadColor(Path.Combine(folder, "images", name + ".png"));
             var truth = MatteBenchmark.ReadAlpha(Path.Combine(folder, "alpha", name + ".png"), image);
             var trimap = MatteBenchmark.ReadTrimap(Path.Combine(folder, "trimap1", name + ".png"), image);
-            var stages = Evaluate(image, single, mirrored, model.Subject?.Mirror ?? false, context.Cancellation);
+            var stages = Evaluate(image, single, mirrored, MirrorsByDefault(model), context.Cancellation);
             var reference = RefineMatte.EstimateAlpha(image, trimap, null, null, context.Cancellation).Values.ToArray();
             var mask = AlphaMatte.FromMask(stages.Subject.Mask).Values.ToArray();
             var chain = stages.Chain.Alpha.Values.ToArray();

@@ -27,7 +27,7 @@ public sealed record SelectSubjectOptions
     /// Give the model's working memory back after each use (its last run of a photo): for hosts that keep the selector
     /// open between uses, so that an idle open model holds its weights only.
     /// </summary>
-    public bool ReleaseRunMemory { get; init; }
+    public bool ReleaseWorkingMemory { get; init; }
 
     /// <summary>The graph-cut refinement of the model's mask at full resolution; null = the model's mask (p ≥ ½) alone.</summary>
     public SoftMaskRefinementOptions? Refinement { get; init; } = new();
@@ -155,11 +155,11 @@ public sealed class SubjectSelector : IDeviceModel, IObjectModel, IDisposable
         var resized = PixelMaps.Resize(image, contentWidth, contentHeight);
         var tensor = Preprocess(resized, frameWidth, frameHeight);
         bool mirrors = Mirrors;
-        var map = Run(tensor, frameWidth, frameHeight, contentWidth, contentHeight, _options.ReleaseRunMemory && !mirrors, cancellationToken);
+        var map = Run(tensor, frameWidth, frameHeight, contentWidth, contentHeight, _options.ReleaseWorkingMemory && !mirrors, cancellationToken);
         if (mirrors)
         {
             var mirrored = Run(Mirror(tensor, frameWidth, frameHeight, contentWidth, contentHeight), frameWidth, frameHeight, contentWidth, contentHeight,
-                _options.ReleaseRunMemory, cancellationToken);
+                _options.ReleaseWorkingMemory, cancellationToken);
             for (int y = 0; y < contentHeight; y++)
             {
                 var row = map.AsSpan(y * contentWidth, contentWidth);

@@ -66,7 +66,7 @@ public sealed class SubjectSelectorCache : IDisposable
             if (entry is null)
             {
                 // Opened under the lock: two dialogs asking for the same model at once open it once.
-                entry = new Entry(key, SubjectSelector.Open(model, new SelectSubjectOptions { Device = device, Refinement = null, ReleaseRunMemory = true }), _time.GetUtcNow());
+                entry = new Entry(key, SubjectSelector.Open(model, new SelectSubjectOptions { Device = device, Refinement = null, ReleaseWorkingMemory = true }), _time.GetUtcNow());
             }
             else _entries.Remove(entry);
             _entries.Add(entry);
