@@ -134,21 +134,27 @@ public static class UnknownRegionSolver
         int n = rowStart.Length - 1;
         var diagonal = new double[n];
         for (int i = 0; i < n; i++) diagonal[i] = lower[rowStart[i + 1] - 1];
+        bool Kept(int e, int i) => lower[e] * lower[e] >= tolerance * tolerance * diagonal[i] * diagonal[columns[e]];
+        // Counted first, then filled: arrays of their final size (growing lists held up to twice the kept entries; the
+        // information-flow lemur at 4 MP keeps about 6 M).
         var keptStart = new int[n + 1];
-        var keptColumns = new List<int>(lower.Length / 2);
-        var keptLower = new List<double>(lower.Length / 2);
         for (int i = 0; i < n; i++)
         {
-            for (int e = rowStart[i]; e < rowStart[i + 1] - 1; e++)
-            {
-                int j = columns[e];
-                if (lower[e] * lower[e] >= tolerance * tolerance * diagonal[i] * diagonal[j]) { keptColumns.Add(j); keptLower.Add(lower[e]); }
-            }
-            keptColumns.Add(i);
-            keptLower.Add(diagonal[i]);
-            keptStart[i + 1] = keptColumns.Count;
+            int count = 1;
+            for (int e = rowStart[i]; e < rowStart[i + 1] - 1; e++) if (Kept(e, i)) count++;
+            keptStart[i + 1] = keptStart[i] + count;
         }
-        return (keptStart, keptColumns.ToArray(), keptLower.ToArray());
+        var keptColumns = new int[keptStart[n]];
+        var keptLower = new double[keptStart[n]];
+        for (int i = 0; i < n; i++)
+        {
+            int at = keptStart[i];
+            for (int e = rowStart[i]; e < rowStart[i + 1] - 1; e++)
+                if (Kept(e, i)) { keptColumns[at] = columns[e]; keptLower[at++] = lower[e]; }
+            keptColumns[at] = i;
+            keptLower[at] = diagonal[i];
+        }
+        return (keptStart, keptColumns, keptLower);
     }
 
     /// <summary>The matte: 1 on the trimap's foreground, 0 on its background, the solution clamped to [0, 1] on the unknowns.</summary>

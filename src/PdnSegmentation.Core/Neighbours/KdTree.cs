@@ -98,12 +98,23 @@ public sealed class KdTree
     /// The <paramref name="indices"/>.Length nearest points to <paramref name="query"/>, nearest first, with their
     /// squared distances; <paramref name="exclude"/> (e.g. the query's own point) is skipped. Returns how many were found.
     /// </summary>
-    public int Nearest(ReadOnlySpan<float> query, Span<int> indices, Span<float> distances, int exclude = -1)
+    public unsafe int Nearest(ReadOnlySpan<float> query, Span<int> indices, Span<float> distances, int exclude = -1)
     {
         int k = indices.Length;
         if (distances.Length < k) throw new ArgumentException("One distance per index is needed.", nameof(distances));
-        int found = 0;
-        Search(0, Count, query, indices, distances, k, ref found, exclude);
+        if (query.Length != _dimensions) throw new ArgumentException("The query must have the points' dimensions.", nameof(query));
+        if (k == 0) return 0;
+        float* offsets = stackalloc float[_dimensions];
+        new Span<float>(offsets, _dimensions).Clear();
+        int found;
+        fixed (float* points = _points, q = query, heapDistances = distances)
+        fixed (int* order = _order, heapIndices = indices)
+        fixed (byte* split = _splitDimension)
+        {
+            var search = new Search(points, order, split, _dimensions, q, heapIndices, heapDistances, k, exclude, offsets);
+            search.Visit(0, Count, 0);
+            found = search.Found;
+        }
         // The heap (largest first) to ascending order.
         for (int end = found - 1; end > 0; end--)
         {
@@ -114,59 +125,76 @@ public sealed class KdTree
         return found;
     }
 
-    private void Search(int lo, int hi, ReadOnlySpan<float> query, Span<int> indices, Span<float> distances, int k, ref int found, int exclude)
+    /// <summary>
+    /// One query's search, best side first. A far side is entered only when the query's squared distance to its cell —
+    /// kept incrementally over the split planes crossed on the way down, one offset per dimension (Arya &amp; Mount,
+    /// 1993) — is below the current k-th distance. Testing only the last plane crossed (as before) entered cells far away
+    /// in another dimension; with pointers instead of spans through the recursion, information flow's known-to-unknown
+    /// search (position weighted 10×) on the lemur at 4 MP took 54 → 32 s (and 9 s with its sampled known pixels).
+    /// Only cells that cannot hold a nearer point are skipped, and points are offered in the same order: the same
+    /// neighbours are found.
+    /// </summary>
+    private unsafe struct Search(float* points, int* order, byte* split, int dimensions, float* query, int* indices, float* distances, int k, int exclude,
+        float* offsets)
     {
-        if (hi - lo <= LeafSize)
-        {
-            for (int i = lo; i < hi; i++) Offer(_order[i], query, indices, distances, k, ref found, exclude);
-            return;
-        }
-        int mid = (lo + hi) >>> 1;
-        int dimension = _splitDimension[mid];
-        float difference = query[dimension] - Value(mid, dimension);
-        Offer(_order[mid], query, indices, distances, k, ref found, exclude);
-        if (difference < 0)
-        {
-            Search(lo, mid, query, indices, distances, k, ref found, exclude);
-            if (found < k || difference * difference < distances[0]) Search(mid + 1, hi, query, indices, distances, k, ref found, exclude);
-        }
-        else
-        {
-            Search(mid + 1, hi, query, indices, distances, k, ref found, exclude);
-            if (found < k || difference * difference < distances[0]) Search(lo, mid, query, indices, distances, k, ref found, exclude);
-        }
-    }
+        public int Found;
 
-    private void Offer(int point, ReadOnlySpan<float> query, Span<int> indices, Span<float> distances, int k, ref int found, int exclude)
-    {
-        if (point == exclude) return;
-        float distance = 0;
-        int at = point * _dimensions;
-        for (int d = 0; d < query.Length; d++)
+        public void Visit(int lo, int hi, float cellDistance)
         {
-            float v = query[d] - _points[at + d];
-            distance += v * v;
-        }
-        if (found < k)
-        {
-            // Sift up into the max-heap.
-            int child = found++;
-            while (child > 0)
+            if (hi - lo <= LeafSize)
             {
-                int parent = (child - 1) >> 1;
-                if (distances[parent] >= distance) break;
-                indices[child] = indices[parent];
-                distances[child] = distances[parent];
-                child = parent;
+                for (int i = lo; i < hi; i++) Offer(order[i]);
+                return;
             }
-            indices[child] = point;
-            distances[child] = distance;
+            int mid = (lo + hi) >>> 1;
+            int dimension = split[mid];
+            float difference = query[dimension] - points[order[mid] * dimensions + dimension];
+            Offer(order[mid]);
+            bool lowFirst = difference < 0;
+            if (lowFirst) Visit(lo, mid, cellDistance);
+            else Visit(mid + 1, hi, cellDistance);
+            float previous = offsets[dimension];
+            float farDistance = cellDistance - previous * previous + difference * difference;
+            if (Found < k || farDistance < distances[0])
+            {
+                offsets[dimension] = difference;
+                if (lowFirst) Visit(mid + 1, hi, farDistance);
+                else Visit(lo, mid, farDistance);
+                offsets[dimension] = previous;
+            }
         }
-        else if (distance < distances[0])
+
+        private void Offer(int point)
         {
-            indices[0] = point;
-            distances[0] = distance;
-            SiftDown(indices, distances, 0, k);
+            if (point == exclude) return;
+            float distance = 0;
+            float* p = points + point * dimensions;
+            for (int d = 0; d < dimensions; d++)
+            {
+                float v = query[d] - p[d];
+                distance += v * v;
+            }
+            if (Found < k)
+            {
+                // Sift up into the max-heap.
+                int child = Found++;
+                while (child > 0)
+                {
+                    int parent = (child - 1) >> 1;
+                    if (distances[parent] >= distance) break;
+                    indices[child] = indices[parent];
+                    distances[child] = distances[parent];
+                    child = parent;
+                }
+                indices[child] = point;
+                distances[child] = distance;
+            }
+            else if (distance < distances[0])
+            {
+                indices[0] = point;
+                distances[0] = distance;
+                SiftDown(new Span<int>(indices, k), new Span<float>(distances, k), 0, k);
+            }
         }
     }
 

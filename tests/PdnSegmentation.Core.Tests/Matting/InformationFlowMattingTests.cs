@@ -24,6 +24,37 @@ public class InformationFlowMattingTests
     }
 
     [Fact]
+    public void KnownPixelsSampledAtTheReferenceDensityRecoverTheBlendAsWellAsAllOfThem()
+    {
+        // 120×90 = 0.0108 MP: a 0.0012 MP reference samples every third row and column (what 12 MP gets by default).
+        var (image, soft, truth) = MattingScenes.SmoothBlend(120, 90);
+        var trimap = MattingScenes.GrowUnknown(soft, 8);
+        Assert.Equal(3, InformationFlowMatting.KnownSampleStride(120, 90, 0.0012));
+        var every = InformationFlowMatting.Estimate(image, trimap, new InformationFlowOptions { KnownSampleMegapixels = 0 }).Values.ToArray();
+        var sampled = InformationFlowMatting.Estimate(image, trimap, new InformationFlowOptions { KnownSampleMegapixels = 0.0012 }).Values.ToArray();
+        double UnknownMse(float[] alpha)
+        {
+            double sum = 0;
+            int count = 0;
+            for (int i = 0; i < truth.Length; i++)
+                if (trimap.Labels[i] == (byte)TrimapLabel.Unknown) { sum += (alpha[i] - truth[i]) * (alpha[i] - truth[i]); count++; }
+            return sum / count;
+        }
+        // Every pixel: 1.3e-5 here; sampled 1.7e-5. Both an order of magnitude inside what the blend test asks (2e-3).
+        Assert.True(UnknownMse(sampled) < 5e-5 && UnknownMse(every) < 5e-5, $"MSE sampled {UnknownMse(sampled):E2}, every pixel {UnknownMse(every):E2}");
+        Assert.NotEqual(every, sampled); // the sampling did take place
+    }
+
+    [Theory]
+    [InlineData(800, 600, 1)]    // alphamatting's size: every known pixel
+    [InlineData(1600, 1200, 1)]  // 1.9 MP
+    [InlineData(2486, 1609, 2)]  // the lemur at 4 MP
+    [InlineData(4306, 2787, 3)]  // 12 MP
+    [InlineData(6000, 4000, 5)]  // 24 MP
+    public void TheKnownSampleStrideKeepsTheDensityOfAMegapixel(int width, int height, int stride) =>
+        Assert.Equal(stride, InformationFlowMatting.KnownSampleStride(width, height, new InformationFlowOptions().KnownSampleMegapixels));
+
+    [Fact]
     public void TheExpansionMovesOnlyPixelsThatMatchOneSidesNearbyColour()
     {
         // Left half red, right half blue; unknown band over the middle with a grey stripe inside it.
