@@ -89,6 +89,10 @@ public static class UnknownRegionSolver
                 candidates, candidateCount, cancellationToken);
             levels = multigrid.LevelCount;
             precondition = multigrid.Solve;
+            // The set-up leaves its transients behind: each coarse level's double-precision Galerkin product (the cycle
+            // keeps a single-precision copy), the distance maps, the grid positions, the candidates. Collected before CG
+            // allocates its vectors (lemur 12 MP, `bench matte-scale`: peak 964 → 869 MB; about 0.1 s).
+            if (n > CollectAfterSetUpAbove) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         else
         {
@@ -100,6 +104,9 @@ public static class UnknownRegionSolver
         var solve = ConjugateGradient.Solve(matrix.Multiply, precondition, rhs, solution, options.Solver, progress, cancellationToken);
         return new UnknownRegionSolution(solution, solve, levels);
     }
+
+    /// <summary>Unknowns above which the multigrid set-up's garbage is collected before CG.</summary>
+    private const int CollectAfterSetUpAbove = 1_000_000;
 
     /// <summary>Each unknown's grid column and row.</summary>
     private static (int[] X, int[] Y) GridPositions(int width, int[] indices)
