@@ -165,4 +165,17 @@ public class MatteCommandTests : IDisposable
         Assert.Contains("--border-matting", stderr);
         Assert.False(File.Exists(_cli.PathOf("cut.png")));
     }
+
+    [Fact]
+    public void TheScaleBenchmarkMeasuresInformationFlowAndRefusesAnUnknownMethod()
+    {
+        var (image, trimap, _, _) = Scene();
+        var (exit, stdout, stderr) = _cli.Run("bench", "matte-scale", "--image", image, "--trimap", trimap, "--megapixels", "0.01", "--method", "info-flow");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Refine Matte (information flow + foreground colours)", stdout);
+        Assert.Matches(@"\| 0\.01 \| \d+×\d+ \| [\d.]+ % \| – \| – \| [\d.]+ \| \d+ \|", stdout);
+        (exit, _, stderr) = _cli.Run("bench", "matte-scale", "--image", image, "--trimap", trimap, "--megapixels", "0.01", "--method", "bayesian");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--method 'bayesian': expected closed-form or info-flow", stderr);
+    }
 }

@@ -23,13 +23,21 @@ public static class MatteScaleBenchmark
         var name = new Option<string?>("--name") { Description = "With --scribbles: the image (default: the first with scribbles)." };
         var peer = new Option<string>("--pymatting") { Description = "With --scribbles: folder holding PyMatting's source (pymatting/), or 'none'.", DefaultValueFactory = _ => "../shared/peers/pymatting" };
         var preconditioner = new Option<string>("--preconditioner") { Description = "automatic, multigrid or incomplete-cholesky.", DefaultValueFactory = _ => "automatic" };
-        var command = new Command("matte-scale", "Refine Matte time and peak memory at growing image sizes.") { image, trimap, sizes, scribbles, dataset, name, peer, preconditioner };
+        var method = new Option<string>("--method") { Description = "closed-form (Refine Matte's) or info-flow (information flow, its accurate choice).", DefaultValueFactory = _ => "closed-form" };
+        var command = new Command("matte-scale", "Refine Matte time and peak memory at growing image sizes.") { image, trimap, sizes, scribbles, dataset, name, peer, preconditioner, method };
         command.SetAction(parse =>
         {
             var options = new ClosedFormOptions { Preconditioner = ParsePreconditioner(parse.GetRequiredValue(preconditioner)) };
+            bool informationFlow = parse.GetRequiredValue(method) switch
+            {
+                "closed-form" => false,
+                "info-flow" => true,
+                var other => throw new UsageException($"--method '{other}': expected closed-form or info-flow."),
+            };
+            if (informationFlow && parse.GetValue(scribbles)) throw new UsageException("--scribbles compares closed-form with PyMatting's: leave --method out.");
             return parse.GetValue(scribbles)
                 ? MatteScribbleBenchmark.Run(context, parse.GetRequiredValue(dataset), parse.GetValue(name), parse.GetValue(sizes) ?? "1,4", parse.GetRequiredValue(peer), options)
-                : Run(context, parse.GetRequiredValue(image), parse.GetRequiredValue(trimap), parse.GetValue(sizes) ?? "1,4,12", options);
+                : Run(context, parse.GetRequiredValue(image), parse.GetRequiredValue(trimap), parse.GetValue(sizes) ?? (informationFlow ? "1,4" : "1,4,12"), options, informationFlow);
         });
         return command;
     }
@@ -48,6 +56,9 @@ public static class MatteScaleBenchmark
                 labels[y * w + x] = grey(Math.Min(source.Width - 1, (int)(x / factor)), Math.Min(source.Height - 1, (int)(y / factor)));
         return (PixelMaps.Resize(source, w, h), Trimap.FromGray(w, h, labels));
     }
+
+    private static (AlphaMatte Alpha, string Levels, string Iterations) ClosedFormColumns(ClosedFormResult result) =>
+        (result.Alpha, result.Levels.ToString(CultureInfo.InvariantCulture), result.Solve.Iterations.ToString(CultureInfo.InvariantCulture));
 
     private static MattingPreconditioner ParsePreconditioner(string text) => text switch
     {
@@ -69,13 +80,14 @@ public static class MatteScaleBenchmark
         return values;
     }
 
-    private static int Run(CommandContext context, string imagePath, string trimapPath, string sizes, ClosedFormOptions options)
+    private static int Run(CommandContext context, string imagePath, string trimapPath, string sizes, ClosedFormOptions options, bool informationFlow)
     {
         var source = ImageFiles.ReadColor(imagePath);
         var (tw, th, grey) = ImageFiles.ReadGray(trimapPath, "trimap");
         ImageGuard.SameSize("trimap", tw, th, source.Width, source.Height);
         var output = context.Out;
-        output.WriteLine($"Refine Matte (closed-form + foreground colours) on {Path.GetFileName(imagePath)} enlarged; trimap enlarged by nearest neighbour; {Environment.ProcessorCount} cores.");
+        string methodName = informationFlow ? "information flow" : "closed-form";
+        output.WriteLine($"Refine Matte ({methodName} + foreground colours) on {Path.GetFileName(imagePath)} enlarged; trimap enlarged by nearest neighbour; {Environment.ProcessorCount} cores.");
         output.WriteLine();
         output.WriteLine("| MP | size | unknown | multigrid levels | CG iterations | s | peak RSS MB |");
         output.WriteLine("|---:|---|---:|---:|---:|---:|---:|");
@@ -85,12 +97,15 @@ public static class MatteScaleBenchmark
             int w = image.Width, h = image.Height;
             PeakMemory.Reset();
             var watch = Stopwatch.StartNew();
-            var alpha = ClosedFormMatting.Estimate(image, trimap, options, null, context.Cancellation);
-            ForegroundEstimation.EstimateForeground(image, alpha.Alpha, null, context.Cancellation);
+            // Information flow reports no solve statistics: its columns read "–".
+            var (alpha, levels, iterations) = informationFlow
+                ? (InformationFlowMatting.Estimate(image, trimap, null, null, context.Cancellation), "–", "–")
+                : ClosedFormColumns(ClosedFormMatting.Estimate(image, trimap, options, null, context.Cancellation));
+            ForegroundEstimation.EstimateForeground(image, alpha, null, context.Cancellation);
             double seconds = watch.Elapsed.TotalSeconds;
             long peak = PeakMemory.Peak();
             double unknown = (double)trimap.Count(TrimapLabel.Unknown) / (w * h);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {mp:G} | {w}×{h} | {unknown:P1} | {alpha.Levels} | {alpha.Solve.Iterations} | {seconds:F1} | {Stats.Mb(peak)} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {mp:G} | {w}×{h} | {unknown:P1} | {levels} | {iterations} | {seconds:F1} | {Stats.Mb(peak)} |"));
         }
         return ExitCodes.Success;
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Parallelism;
 
@@ -33,7 +34,7 @@ public sealed class MattingLaplacian
     private readonly int[] _pixels;      // where products are evaluated (sorted pixel indices)
     private readonly int[] _windowList;  // centres of every interior window containing one of them
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private float Colour(int index) => UnitColour[_colors[index]];
 
     public int Width => _width;
