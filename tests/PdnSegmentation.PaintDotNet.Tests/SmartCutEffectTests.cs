@@ -28,7 +28,7 @@ public class SmartCutEffectTests
         var image = Documents.ToImage(document.Layers[0]);
         var coverage = new byte[image.Width * image.Height];
         for (int y = 0; y < image.Height; y++) for (int x = 0; x < image.Width; x++) coverage[y * image.Width + x] = document.Selection.Coverage(x, y);
-        var region = SmartCutEffect.SelectionRegion(coverage, image.Width, image.Height);
+        var region = SmartCutEffect.SelectionRegion(coverage, image.Width, image.Height, wholeCanvasAllowed: model != SmartCutEffect.NoModel);
         using var selector = model == SmartCutEffect.NoModel ? null : SubjectSelector.Open(Documents.BundledModel(model), new SelectSubjectOptions { Refinement = null });
         var cut = ModelGuidedCut.Segment(image, GrabCutInput.FromRegion(region), selector,
             new ModelGuidedCutOptions { GrabCut = new GrabCutOptions { MaxIterations = 5 } }).Foreground;
@@ -188,13 +188,38 @@ public class SmartCutEffectTests
     }
 
     [Fact]
-    public void WithoutASelectionTheUserIsToldToSelectTheObject()
+    public void WithoutASelectionOrAModelTheUserIsToldToSelectTheObject()
     {
         var (document, _) = Documents.Photo(seed: 9);
         var original = document.Layers[0].ToArray();
-        var error = Assert.Throws<SegmentationInputException>(() => EffectHost.Run<SmartCutEffect>(document, 0));
+        var error = Assert.Throws<SegmentationInputException>(() =>
+            EffectHost.Run<SmartCutEffect>(document, 0, p => p[Names.ObjectModel]!.Value = SmartCutEffect.NoModel));
         Assert.Contains("needs a selection around the object", error.Message);
+        Assert.Contains("or choose an object model", error.Message);
         Assert.Equal(original, document.Layers[0].ToArray());
+    }
+
+    [Fact]
+    public void WithoutASelectionTheModelsSubjectIsCutOut()
+    {
+        // No selection is the whole canvas: with an object model, the photo's subject is the object (the engine's
+        // whole-photo request, as Select Subject), checked against the lemur's trimap.
+        var (document, image) = Documents.Lemur();
+        using var session = EffectHost.Open<SmartCutEffect>(document, 0);
+        var layer = session.Render().Layer;
+        Assert.Equal(EngineCut(document, Hard), layer);
+        Assert.True(session.Effect.LastTrust!.WholePhoto);
+        Assert.Equal("trusted", session.Effect.LastTrust.Describe());
+        var trimap = PdnSegmentation.Cli.Files.ImageFiles.ReadGray(Path.Combine(SharedData.RepositoryRoot(), "samples", "lemur", "lemur_trimap.png"), "trimap");
+        long foreground = 0, kept = 0, background = 0, removed = 0;
+        for (int i = 0; i < layer.Length; i++)
+        {
+            if (trimap.Values[i] == 255) { foreground++; if (layer[i].A == 255) kept++; }
+            if (trimap.Values[i] == 0) { background++; if (layer[i].A == 0) removed++; }
+        }
+        Assert.True(kept >= 0.97 * foreground, $"kept {kept / (double)foreground:P1} of the lemur's definite foreground");
+        Assert.True(removed >= 0.97 * background, $"removed {removed / (double)background:P1} of its definite background");
+        _ = image;
     }
 
     [Fact]

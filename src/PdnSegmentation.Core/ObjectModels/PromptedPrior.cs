@@ -49,6 +49,19 @@ public sealed record PromptedPriorOptions
     /// <summary>The band's width, as a fraction of the square root of the selection's bounding-box area (at least 2 pixels).</summary>
     public double OutsideBand { get; init; } = 0.05;
 
+    /// <summary>
+    /// A selection of the whole photo (Paint.NET's "no selection", a rectangle the size of the photo) is no prompt: it
+    /// says nothing of where the object is, so the three cues above, which read a selection drawn around one object, do
+    /// not apply — and GrabCut, with nothing outside to learn the background from, can only guess it from the photo's
+    /// frame. The model's subject is then the evidence, as in Select Subject, unless it found nothing or everything:
+    /// trust rises from 0 to 1 as its object fills this fraction of the photo, and falls again as it fills
+    /// <see cref="WholePhotoEverything"/> (a photo's subject is neither a speck nor the whole frame).
+    /// </summary>
+    public TrustRamp WholePhotoObject { get; init; } = new(0.005, 0.02);
+
+    /// <summary>Trust falls from 1 to 0 as the model's object fills this fraction of a whole-photo selection (see <see cref="WholePhotoObject"/>).</summary>
+    public TrustRamp WholePhotoEverything { get; init; } = new(0.9, 0.98);
+
     internal void Validate()
     {
         if (Margins is null || Margins.Count == 0 || Margins.Any(m => !(m is >= 0 and <= 10)))
@@ -64,9 +77,10 @@ public sealed record PromptedPriorOptions
 /// <param name="ObjectFraction">The model's object (probability ≥ ½) as a fraction of the selection.</param>
 /// <param name="Span">How far the model's object reaches across the selection: the smaller of its width and height fractions.</param>
 /// <param name="OutsideCover">The fraction of the band just outside the selection that the model calls object.</param>
-/// <param name="Value">The trust: the three ramps multiplied.</param>
+/// <param name="Value">The trust: the three ramps multiplied (for a whole-photo selection, the object-size ramps alone).</param>
 /// <param name="Reasons">What lowered it, in the user's words (empty at full trust).</param>
-public sealed record ModelTrust(double ObjectFraction, double Span, double OutsideCover, double Value, IReadOnlyList<string> Reasons)
+/// <param name="WholePhoto">The selection was the whole photo: no prompt, the model's subject is the object.</param>
+public sealed record ModelTrust(double ObjectFraction, double Span, double OutsideCover, double Value, IReadOnlyList<string> Reasons, bool WholePhoto = false)
 {
     /// <summary>One line for hosts: how far the model was trusted and, below full trust, why.</summary>
     public string Describe()
@@ -118,7 +132,10 @@ public sealed class PromptedPrior
         var (window, probability) = ModelCrops.Run(image, bounds, options.Margins, model, options.MaxModelPixels, progress, cancellationToken);
         var inside = InsideWindow(selection, bounds, window, image.Width);
         cancellationToken.ThrowIfCancellationRequested();
-        var trust = Assess(probability, inside, window, bounds, options);
+        bool wholePhoto = selection.Region is { } region
+            ? region.CountSet() == (long)image.Width * image.Height
+            : bounds == new PixelRect(0, 0, image.Width, image.Height);
+        var trust = Assess(probability, inside, window, bounds, wholePhoto, options);
         for (int i = 0; i < probability.Length; i++) if (inside[i] == 0) probability[i] = 0;
         return new PromptedPrior(window, probability, trust, image.Width, image.Height);
     }
@@ -145,7 +162,7 @@ public sealed class PromptedPrior
         return inside;
     }
 
-    private static ModelTrust Assess(float[] probability, byte[] inside, PixelRect window, PixelRect bounds, PromptedPriorOptions options)
+    private static ModelTrust Assess(float[] probability, byte[] inside, PixelRect window, PixelRect bounds, bool wholePhoto, PromptedPriorOptions options)
     {
         int ww = window.Width, wh = window.Height;
         long area = 0, objectArea = 0, band = 0, bandObject = 0;
@@ -175,12 +192,22 @@ public sealed class PromptedPrior
         double fraction = area == 0 ? 0 : (double)objectArea / area;
         double span = maxX < 0 ? 0 : Math.Min((double)(maxX - minX + 1) / bounds.Width, (double)(maxY - minY + 1) / bounds.Height);
         double cover = band == 0 ? 0 : (double)bandObject / band;
+        if (wholePhoto) return AssessWholePhoto(fraction, span, options);
         double found = options.ObjectFraction.Of(fraction), across = options.Span.Of(span), contained = 1 - options.OutsideCover.Of(cover);
         var reasons = new List<string>();
         if (found < 1) reasons.Add($"its object fills only {Percent(fraction)} of the selection");
         if (across < 1) reasons.Add($"its object reaches only {Percent(span)} of the way across the selection");
         if (contained < 1) reasons.Add($"its object goes on outside the selection ({Percent(cover)} of the band around it)");
         return new ModelTrust(fraction, span, cover, found * across * contained, reasons);
+    }
+
+    private static ModelTrust AssessWholePhoto(double fraction, double span, PromptedPriorOptions options)
+    {
+        double found = options.WholePhotoObject.Of(fraction), notEverything = 1 - options.WholePhotoEverything.Of(fraction);
+        var reasons = new List<string>();
+        if (found < 1) reasons.Add($"its subject fills only {Percent(fraction)} of the photo");
+        if (notEverything < 1) reasons.Add($"its subject fills {Percent(fraction)} of the photo");
+        return new ModelTrust(fraction, span, 0, found * notEverything, reasons, WholePhoto: true);
     }
 
     private static string Percent(double fraction) => (100 * fraction).ToString("F0", System.Globalization.CultureInfo.InvariantCulture) + " %";

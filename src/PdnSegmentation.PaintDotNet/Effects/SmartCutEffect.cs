@@ -98,7 +98,8 @@ public sealed class SmartCutEffect : WholeImageEffect
 
     protected override void OnCustomizeConfigUIWindowProperties(PropertyCollection props) =>
         EffectDialog.Help(props, "Smart Cut",
-            "Select the object (rectangle or lasso) first. Everything outside the selection is background; inside, the object " +
+            "Select the object (rectangle or lasso) first; with nothing selected, the object model's subject is cut out. " +
+            "Everything outside the selection is background; inside, the object " +
             "model looks at the selection and GrabCut cuts along the photo's edges. Where the model sees nothing, only a sliver, " +
             "or something bigger than the selection, Smart Cut relies on colours alone. Paint on extra layers to help it: pixels " +
             "painted on the object hints layer are always kept, pixels painted on the background hints layer always removed.");
@@ -121,7 +122,7 @@ public sealed class SmartCutEffect : WholeImageEffect
         var key = (iterations, fgLayer, bgLayer, model);
         if (_cutKey == key && _cut is not null) return _cut;
         var source = Source;
-        var region = SelectionRegion(Coverage, source.Width, source.Height);
+        var region = SelectionRegion(Coverage, source.Width, source.Height, wholeCanvasAllowed: model != NoModel);
         var fg = HintLayers.Read(Environment, fgLayer, "object hints");
         var bg = HintLayers.Read(Environment, bgLayer, "background hints");
         var input = GrabCutInput.FromRegion(region).WithHints(fg, bg);
@@ -168,14 +169,19 @@ public sealed class SmartCutEffect : WholeImageEffect
     }
 
     /// <summary>
-    /// The selection as GrabCut's region. No selection means Paint.NET selects the whole canvas, which leaves GrabCut
-    /// no background to learn from: say so rather than return everything.
+    /// The selection as GrabCut's region. No selection means Paint.NET selects the whole canvas: with an object model that
+    /// is a request for the photo's subject (the engine then trusts the model's subject, as Select Subject does); without
+    /// one it leaves GrabCut no background to learn from, so say so rather than return everything.
     /// </summary>
-    internal static Mask SelectionRegion(byte[] coverage, int width, int height)
+    internal static Mask SelectionRegion(byte[] coverage, int width, int height, bool wholeCanvasAllowed)
     {
         if (PdnImages.IsWholeCanvas(coverage))
+        {
+            if (wholeCanvasAllowed) return Mask.FromRectangle(width, height, new PixelRect(0, 0, width, height));
             throw new SegmentationInputException("Smart Cut needs a selection around the object: select it with the Rectangle or Lasso Select tool " +
-                                                 "(everything outside the selection is treated as background), then run Smart Cut again.");
+                                                 "(everything outside the selection is treated as background), or choose an object model to cut out " +
+                                                 "the photo's subject, then run Smart Cut again.");
+        }
         var region = PdnImages.SelectedPixels(coverage, width, height);
         if (region.IsEmpty)
             throw new SegmentationInputException("The selection is empty: select the object (a rectangle or lasso around it) and run Smart Cut again.");

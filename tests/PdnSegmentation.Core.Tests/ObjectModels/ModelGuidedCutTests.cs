@@ -90,6 +90,51 @@ public class ModelGuidedCutTests
     }
 
     [Fact]
+    public void AWholePhotoSelectionIsNoPromptAndTheModelsSubjectIsTheObject()
+    {
+        // A rectangle the size of the photo (Paint.NET's "no selection") says nothing of where the object is, and GrabCut
+        // has nothing outside it to learn the background from. The object is far smaller than a drawn box's (one pixel
+        // less and the cues for a drawn selection turn the model down, below), yet the model is trusted, as Select
+        // Subject trusts it.
+        var (scene, image, decoy) = DecoyAndScene(66);
+        var whole = new PixelRect(0, 0, 240, 180);
+        var plain = ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(whole), null);
+        var guided = ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(whole), new HiddenTruthModel());
+        Assert.True(guided.Trust!.WholePhoto);
+        Assert.Equal(1, guided.Trust.Value);
+        double plainIoU = SyntheticScene.IoU(plain.Foreground, scene.Truth), guidedIoU = SyntheticScene.IoU(guided.Foreground, scene.Truth);
+        Assert.True(guidedIoU >= 0.97 && guidedIoU > plainIoU + 0.2, $"guided IoU {guidedIoU:F3} (GrabCut alone {plainIoU:F3})");
+        Assert.True(Covered(guided.Foreground, decoy) < 0.02);
+        // A free-form selection of every pixel is the same request.
+        var all = Mask.FromRectangle(240, 180, whole);
+        Assert.Equal(guided.Foreground.ToBytes(), ModelGuidedCut.Segment(image, GrabCutInput.FromRegion(all), new HiddenTruthModel()).Foreground.ToBytes());
+        // A selection one pixel short of the photo is a drawn one again, judged by its cues.
+        var drawn = ModelGuidedCut.Segment(image, GrabCutInput.FromRectangle(new PixelRect(0, 0, 240, 179)), new HiddenTruthModel());
+        Assert.False(drawn.Trust!.WholePhoto);
+        Assert.Equal(0, drawn.Trust.Value);
+    }
+
+    [Theory]
+    [InlineData("nothing", "fills only 0 %")]
+    [InlineData("speck", "fills only 0 %")]
+    [InlineData("everything", "fills 100 %")]
+    public void AWholePhotoSubjectThatIsNothingOrEverythingIsNotUsed(string answer, string reason)
+    {
+        var (scene, image) = DecoyScene(67);
+        var known = new Mask(240, 180);
+        if (answer == "speck") for (int y = 90; y < 94; y++) for (int x = 100; x < 104; x++) known[x, y] = true; // 0.04 % of the photo
+        if (answer == "everything") known.Bits.Fill(1);
+        var hidden = HiddenTruthModel.Hide(image, known);
+        var whole = GrabCutInput.FromRectangle(new PixelRect(0, 0, 240, 180));
+        var result = ModelGuidedCut.Segment(hidden, whole, new HiddenTruthModel());
+        Assert.True(result.Trust!.WholePhoto);
+        Assert.Equal(0, result.Trust.Value);
+        Assert.Contains(reason, result.Trust.Describe());
+        Assert.Equal(GrabCut.Segment(hidden, whole).Foreground.ToBytes(), result.Foreground.ToBytes());
+        _ = scene;
+    }
+
+    [Fact]
     public void TheCuesAreMeasuredOnTheSelection()
     {
         var (scene, image) = DecoyScene(64);
