@@ -170,6 +170,8 @@ public sealed class ClickSession
         public required double ScaleY { get; init; }
         public PixelRect? WorkBox { get; init; }
         public float EdgeWeight { get; init; }
+        // The geodesic step costs of the working photo, computed at the frame's first click and shared by its later ones.
+        public GeodesicDistance? Geodesic;
         // Per working pixel, over the clicks so far: the strongest positive and negative influence, and the geodesically
         // nearest click.
         public required float[] PositiveInfluence, NegativeInfluence, Nearest;
@@ -329,7 +331,8 @@ public sealed class ClickSession
         var at = ToWork(frame, click);
         var seed = new byte[w * h];
         Disk(seed, w, h, at, RadiusFor(w, h));
-        var distance = GeodesicDistance.Compute(work, seed, frame.EdgeWeight);
+        frame.Geodesic ??= new GeodesicDistance(work, frame.EdgeWeight, _options.MaxDegreeOfParallelism);
+        var distance = frame.Geodesic.From(seed);
         float reach = (float)(_reach[k] / Math.Max(frame.ScaleX, frame.ScaleY));
         float scale = (float)Math.Max(_options.InfluenceScale * Math.Max(w, h), reach);
         var influence = click.Positive ? frame.PositiveInfluence : frame.NegativeInfluence;

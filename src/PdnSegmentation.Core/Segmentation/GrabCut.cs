@@ -35,6 +35,10 @@ public sealed partial class GrabCut
     private GridMaxFlow _graph;
     // False until the graph's neighbour capacities are written; afterwards only terminals change (warm re-solves).
     private bool _graphFilled;
+    // Per pixel of the graph's box, written with the neighbour capacities: 1 where a changeable pixel has a fixed
+    // neighbour (whose edge weight joins its terminal capacities). Later passes skip the neighbour scan elsewhere — most
+    // pixels — which took a quarter of each evaluation pass (click engine, 0.25 MP).
+    private byte[]? _touchesFixed;
     private ColorGmm _objectModel = null!;     // set by the constructor, or by the multilevel proxy
     private ColorGmm _backgroundModel = null!;
     private bool _multilevelPending;
@@ -91,7 +95,7 @@ public sealed partial class GrabCut
     public ColorGmm BackgroundModel => _backgroundModel;
 
     /// <summary>Bytes held by the session's own per-pixel buffers and graph.</summary>
-    public long AllocatedBytes => _labels.LongLength + _components.LongLength + _graph.AllocatedBytes;
+    public long AllocatedBytes => _labels.LongLength + _components.LongLength + (_touchesFixed?.LongLength ?? 0) + _graph.AllocatedBytes;
 
     /// <summary>The current object mask.</summary>
     public Mask ForegroundMask()
@@ -432,7 +436,11 @@ public sealed partial class GrabCut
         // Neighbour weights depend only on the image: written once, then every re-solve reuses the residual
         // graph and the flow already pushed, changing only the terminal capacities.
         bool writeEdges = !_graphFilled;
-        if (writeEdges) _graph.Clear();
+        if (writeEdges)
+        {
+            _graph.Clear();
+            if (_touchesFixed is null || _touchesFixed.Length != _box.Area) _touchesFixed = new byte[_box.Area];
+        }
         double constant = EvaluatePixels(buildGraph: true, cancellationToken, writeEdges);
         _graphFilled = true;
         _freshModels = false;
@@ -472,15 +480,16 @@ public sealed partial class GrabCut
             // Definite background outside the graph: its data term is a constant of the energy.
             _backgroundModel.Costs(row[..(4 * boxStart)], MixtureDataTerm, costs.Background, costs.BackgroundComponent);
             _backgroundModel.Costs(row[(4 * boxEnd)..(4 * w)], MixtureDataTerm, costs.Background.AsSpan(boxEnd), costs.BackgroundComponent.AsSpan(boxEnd));
+            if (_prior is { } prior)
+            {
+                prior.RowCosts(y * w, costs.PriorObject.AsSpan(0, boxStart), costs.PriorBackground.AsSpan(0, boxStart));
+                prior.RowCosts(y * w + boxEnd, costs.PriorObject.AsSpan(boxEnd), costs.PriorBackground.AsSpan(boxEnd));
+            }
             for (int x = 0; x < w; x++)
             {
                 if (x == boxStart) { x = boxEnd - 1; continue; }
                 constant += costs.Background[x];
-                if (_prior is { } prior)
-                {
-                    prior.Costs(y * w + x, out _, out float priorBackground);
-                    constant += priorBackground;
-                }
+                if (_prior is not null) constant += costs.PriorBackground[x];
                 comps[x] = (byte)(costs.BackgroundComponent[x] << 4);
             }
             if (rowInBox) EvaluateBoxRow(y, costs, differences, writeEdges, ref constant);
@@ -493,6 +502,8 @@ public sealed partial class GrabCut
     {
         public readonly float[] Object = new float[width], Background = new float[width];
         public readonly byte[] ObjectComponent = new byte[width], BackgroundComponent = new byte[width];
+        // The object prior's costs (when there is one), written by ObjectPrior.RowCosts.
+        public readonly float[] PriorObject = new float[width], PriorBackground = new float[width];
     }
 
     private bool MixtureDataTerm => _options.DataTerm == GrabCutDataTerm.MixtureDensity;
@@ -526,16 +537,17 @@ public sealed partial class GrabCut
         var pixels = row[(4 * box.X)..(4 * box.Right)];
         _objectModel.Costs(pixels, MixtureDataTerm, costs.Object.AsSpan(box.X), costs.ObjectComponent.AsSpan(box.X));
         _backgroundModel.Costs(pixels, MixtureDataTerm, costs.Background.AsSpan(box.X), costs.BackgroundComponent.AsSpan(box.X));
+        if (differences is not null && _prior is { } rowPrior)
+            rowPrior.RowCosts(y * w + box.X, costs.PriorObject.AsSpan(box.X, box.Width), costs.PriorBackground.AsSpan(box.X, box.Width));
         for (int x = box.X; x < box.Right; x++)
         {
             float costObject = costs.Object[x], costBackground = costs.Background[x];
             comps[x] = (byte)(costs.ObjectComponent[x] | costs.BackgroundComponent[x] << 4);
             if (differences is null) continue;
-            if (_prior is { } prior)
+            if (_prior is not null)
             {
-                prior.Costs(y * w + x, out float priorObject, out float priorBackground);
-                costObject += priorObject;
-                costBackground += priorBackground;
+                costObject += costs.PriorObject[x];
+                costBackground += costs.PriorBackground[x];
             }
 
             int gx = x - box.X;
@@ -560,23 +572,30 @@ public sealed partial class GrabCut
             // Terminal capacities: "source" is paid when the pixel ends as background, "sink" as object.
             float source = costBackground, sink = costObject;
             byte pin = _pins is { } pins ? pins[y * w + x] : (byte)0;
-            var slots = writeEdges ? _graph.EdgeSlots(gx, gy) : default;
-            for (int d = 0; d < 8; d++)
+            ref byte touchesFixed = ref _touchesFixed![gy * box.Width + gx];
+            if (writeEdges || touchesFixed != 0)
             {
-                if (!Neighbour(x, y, d, w, h, out int nx, out int ny)) continue;
-                byte other = NeighbourLabel(nx, ny, box);
-                if (IsFixed(other))
+                var slots = writeEdges ? _graph.EdgeSlots(gx, gy) : default;
+                bool touches = false;
+                for (int d = 0; d < 8; d++)
                 {
-                    float weight = EdgeWeight(row, x, _image.Row(ny), nx, (d & 1) == 0 ? gamma : diagonalGamma, beta);
-                    if ((other & 1) != 0) source += weight; else sink += weight; // disagreeing with it cuts the edge
+                    if (!Neighbour(x, y, d, w, h, out int nx, out int ny)) continue;
+                    byte other = NeighbourLabel(nx, ny, box);
+                    if (IsFixed(other))
+                    {
+                        touches = true;
+                        float weight = EdgeWeight(row, x, _image.Row(ny), nx, (d & 1) == 0 ? gamma : diagonalGamma, beta);
+                        if ((other & 1) != 0) source += weight; else sink += weight; // disagreeing with it cuts the edge
+                    }
+                    else if (writeEdges && d < 4)
+                    {
+                        // An edge between two changeable pixels is written by its forward end, both directions.
+                        float weight = EdgeWeight(row, x, _image.Row(ny), nx, (d & 1) == 0 ? gamma : diagonalGamma, beta);
+                        slots[d] = weight;
+                        _graph.EdgeSlots(nx - box.X, ny - box.Y)[d ^ 4] = weight;
+                    }
                 }
-                else if (writeEdges && d < 4)
-                {
-                    // An edge between two changeable pixels is written by its forward end, both directions.
-                    float weight = EdgeWeight(row, x, _image.Row(ny), nx, (d & 1) == 0 ? gamma : diagonalGamma, beta);
-                    slots[d] = weight;
-                    _graph.EdgeSlots(nx - box.X, ny - box.Y)[d ^ 4] = weight;
-                }
+                if (writeEdges) touchesFixed = touches ? (byte)1 : (byte)0;
             }
             if (pin == 0)
             {

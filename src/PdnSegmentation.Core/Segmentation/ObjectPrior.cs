@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using PdnSegmentation.Imaging;
 
 namespace PdnSegmentation.Segmentation;
@@ -59,6 +60,33 @@ public sealed class ObjectPrior
         float shared = MathF.Log(1 + MathF.Exp(-Math.Abs(l))); // softplus(±l) = max(±l, 0) + log(1 + e^−|l|)
         objectCost = Weight * (Math.Max(-l, 0) + shared);
         backgroundCost = Weight * (Math.Max(l, 0) + shared);
+    }
+
+    /// <summary>
+    /// <see cref="Costs"/> for the run of pixels from <paramref name="start"/>, eight at a time where the processor has
+    /// 256-bit vectors: a cut's evaluation pass reads the prior at every pixel, and the scalar exp and log were a fifth of
+    /// a click's pass at 0.25 MP. The vector exp and log differ from MathF's by about an ulp (as in
+    /// <see cref="Mixtures.ColorGmm.Costs"/>).
+    /// </summary>
+    internal void RowCosts(int start, Span<float> objectCost, Span<float> backgroundCost)
+    {
+        int n = objectCost.Length;
+        if (backgroundCost.Length < n) throw new ArgumentException("The output spans differ in length.");
+        var logOdds = _logOdds.AsSpan(start, n);
+        int x = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var weight = Vector256.Create(Weight);
+            var max = Vector256.Create(MaxLogOdds);
+            for (; x <= n - Vector256<float>.Count; x += Vector256<float>.Count)
+            {
+                var l = Vector256.Min(Vector256.Max(Vector256.Create<float>(logOdds[x..]), -max), max);
+                var shared = Vector256.Log(Vector256<float>.One + Vector256.Exp(-Vector256.Abs(l)));
+                (weight * (Vector256.Max(-l, Vector256<float>.Zero) + shared)).CopyTo(objectCost[x..]);
+                (weight * (Vector256.Max(l, Vector256<float>.Zero) + shared)).CopyTo(backgroundCost[x..]);
+            }
+        }
+        for (; x < n; x++) Costs(start + x, out objectCost[x], out backgroundCost[x]);
     }
 
     /// <summary>The prior at a coarser scale: the mean log-odds of each factor × factor block (for multilevel solving).</summary>
