@@ -402,6 +402,7 @@ public sealed class ClickSession
         progress.Report(0.2);
 
         var logOdds = new float[w * h];
+        if (external is not null) ObjectPrior.ToLogOdds(external, logOdds); // the model's, replaced by the sum below
         var initial = new Mask(w, h);
         var initialBits = initial.Bits;
         float reach = (float)(_options.InitialReach * Math.Max(w, h));
@@ -418,7 +419,7 @@ public sealed class ClickSession
             bool start = clicked ? frame.NearestIsPositive[i] != 0 && frame.Nearest[i] < reach : external is null;
             if (external is not null && !float.IsNaN(external[i]))
             {
-                l += modelWeight * Math.Clamp(ObjectPrior.ToLogOdds(external[i]), -clamp, clamp);
+                l += modelWeight * Math.Clamp(logOdds[i], -clamp, clamp);
                 start |= trust == 1 && external[i] >= 0.5f;
             }
             logOdds[i] = l;

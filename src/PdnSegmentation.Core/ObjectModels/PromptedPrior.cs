@@ -235,7 +235,7 @@ public sealed class PromptedPrior
         {
             var from = _probability.AsSpan(y * Window.Width, Window.Width);
             var to = logOdds.AsSpan((Window.Y + y) * ImageWidth + Window.X, Window.Width);
-            for (int x = 0; x < from.Length; x++) to[x] = ObjectPrior.ToLogOdds(from[x]);
+            ObjectPrior.ToLogOdds(from, to);
         }
         return new ObjectPrior(ImageWidth, ImageHeight, logOdds, weight);
     }

@@ -52,27 +52,41 @@ public static class MaskCleanup
         var bits = mask.Bits;
         int w = mask.Width, h = mask.Height;
         const byte Kept = 2;
+        // A scanline fill: each popped pixel claims its whole run of object pixels in the row, then the runs touching it
+        // in the rows above and below (8-connected: one pixel beyond each end) are pushed once each. A per-pixel fill
+        // pushed every object pixel and took 5 of a click's milliseconds at 1 MP.
         var stack = new Stack<int>();
         foreach (int seed in seeds)
         {
             if ((uint)seed >= (uint)bits.Length) throw new ArgumentOutOfRangeException(nameof(seeds), seed, "A seed lies outside the mask.");
             if (bits[seed] != 1) continue;
-            bits[seed] = Kept;
             stack.Push(seed);
             while (stack.TryPop(out int i))
             {
-                int x = i % w, y = i / w;
-                for (int ny = Math.Max(0, y - 1); ny <= Math.Min(h - 1, y + 1); ny++)
-                    for (int nx = Math.Max(0, x - 1); nx <= Math.Min(w - 1, x + 1); nx++)
-                    {
-                        int j = ny * w + nx;
-                        if (bits[j] != 1) continue;
-                        bits[j] = Kept;
-                        stack.Push(j);
-                    }
+                if (bits[i] != 1) continue;
+                int y = i / w, row = y * w;
+                int x0 = i - row, x1 = x0;
+                while (x0 > 0 && bits[row + x0 - 1] == 1) x0--;
+                while (x1 < w - 1 && bits[row + x1 + 1] == 1) x1++;
+                bits.Slice(row + x0, x1 - x0 + 1).Fill(Kept);
+                int from = Math.Max(0, x0 - 1), to = Math.Min(w - 1, x1 + 1);
+                if (y > 0) PushRuns(bits, stack, row - w, from, to);
+                if (y < h - 1) PushRuns(bits, stack, row + w, from, to);
             }
         }
-        for (int i = 0; i < bits.Length; i++) bits[i] = bits[i] == Kept ? (byte)1 : (byte)0;
+        bits.Replace((byte)1, (byte)0);
+        bits.Replace(Kept, (byte)1);
+    }
+
+    /// <summary>Pushes one pixel of each run of unclaimed object pixels in the row between the two columns.</summary>
+    private static void PushRuns(Span<byte> bits, Stack<int> stack, int row, int from, int to)
+    {
+        for (int x = from; x <= to; x++)
+        {
+            if (bits[row + x] != 1) continue;
+            stack.Push(row + x);
+            while (x <= to && bits[row + x] == 1) x++;
+        }
     }
 
     /// <summary>Keeps the parts holding a definite-object pixel and, with <paramref name="keepHeaviest"/>, the part of most weight.</summary>

@@ -41,8 +41,31 @@ public sealed class ObjectPrior
     public static ObjectPrior FromProbability(int width, int height, ReadOnlySpan<float> probability, float weight = 1)
     {
         var logOdds = new float[probability.Length];
-        for (int i = 0; i < logOdds.Length; i++) logOdds[i] = ToLogOdds(probability[i]);
+        ToLogOdds(probability, logOdds);
         return new ObjectPrior(width, height, logOdds, weight);
+    }
+
+    /// <summary>
+    /// <see cref="ToLogOdds(float)"/> for a run of probabilities, eight at a time where the processor has 256-bit vectors
+    /// (a click converts a quarter-megapixel map per click, Smart Cut a photo-size one; the vector log differs from
+    /// MathF's by about an ulp). NaN in gives an unspecified value out: callers skip those pixels.
+    /// </summary>
+    public static void ToLogOdds(ReadOnlySpan<float> probability, Span<float> logOdds)
+    {
+        int n = probability.Length;
+        if (logOdds.Length < n) throw new ArgumentException("The output is shorter than the input.", nameof(logOdds));
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var max = Vector256.Create(MaxLogOdds);
+            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var p = Vector256.Min(Vector256.Max(Vector256.Create<float>(probability[i..]), Vector256<float>.Zero), Vector256<float>.One);
+                var l = Vector256.Log(p) - Vector256.Log(Vector256<float>.One - p);
+                Vector256.Min(Vector256.Max(l, -max), max).CopyTo(logOdds[i..]);
+            }
+        }
+        for (; i < n; i++) logOdds[i] = ToLogOdds(probability[i]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -226,4 +226,36 @@ public class MaskCleanupTests
         MaskCleanup.KeepPartsHolding(none, [0]);
         Assert.True(none.IsEmpty);
     }
+
+    [Theory]
+    [InlineData(1, 0.45)]
+    [InlineData(2, 0.55)]
+    [InlineData(3, 0.62)]
+    public void KeepPartsHoldingEqualsAPixelByPixelFillOnRandomMasks(int seed, double density)
+    {
+        // Random masks near the percolation threshold: many parts, winding runs that the scanline fill must follow
+        // up and down and back along rows.
+        var random = new Random(seed);
+        int w = 57, h = 41;
+        var mask = new Mask(w, h);
+        for (int i = 0; i < w * h; i++) mask.Bits[i] = random.NextDouble() < density ? (byte)1 : (byte)0;
+        var seeds = Enumerable.Range(0, 6).Select(_ => random.Next(w * h)).ToArray();
+        var expected = new byte[w * h];
+        var stack = new Stack<int>(seeds.Where(s => mask.Bits[s] != 0));
+        while (stack.TryPop(out int i))
+        {
+            if (expected[i] != 0) continue;
+            expected[i] = 1;
+            int x = i % w, y = i / w;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++)
+                {
+                    int nx = x + dx, ny = y + dy;
+                    if ((uint)nx < (uint)w && (uint)ny < (uint)h && mask.Bits[ny * w + nx] != 0 && expected[ny * w + nx] == 0) stack.Push(ny * w + nx);
+                }
+        }
+        MaskCleanup.KeepPartsHolding(mask, seeds);
+        Assert.Equal(expected, mask.Bits.ToArray());
+        Assert.Contains(expected, v => v != 0);
+    }
 }
