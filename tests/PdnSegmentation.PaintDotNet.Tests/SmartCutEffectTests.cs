@@ -209,7 +209,7 @@ public class SmartCutEffectTests
         var layer = session.Render().Layer;
         Assert.Equal(EngineCut(document, Hard), layer);
         Assert.True(session.Effect.LastTrust!.WholePhoto);
-        Assert.Equal("trusted", session.Effect.LastTrust.Describe());
+        Assert.Equal("trusted (the whole photo is selected: its subject is the object)", session.Effect.LastTrust.Describe());
         var trimap = PdnSegmentation.Cli.Files.ImageFiles.ReadGray(Path.Combine(SharedData.RepositoryRoot(), "samples", "lemur", "lemur_trimap.png"), "trimap");
         long foreground = 0, kept = 0, background = 0, removed = 0;
         for (int i = 0; i < layer.Length; i++)

@@ -86,7 +86,8 @@ public sealed record ModelTrust(double ObjectFraction, double Span, double Outsi
     public string Describe()
     {
         string why = Reasons.Count == 0 ? "" : ": " + string.Join("; ", Reasons);
-        return Value >= 1 ? "trusted" : Value <= 0 ? $"not used{why} (colour models alone)" : $"trusted at {100 * Value:F0} %{why}";
+        string trusted = WholePhoto ? "trusted (the whole photo is selected: its subject is the object)" : "trusted";
+        return Value >= 1 ? trusted : Value <= 0 ? $"not used{why} (colour models alone)" : $"trusted at {100 * Value:F0} %{why}";
     }
 }
 
