@@ -54,16 +54,6 @@ public sealed class GeodesicDistance
         });
     }
 
-    /// <param name="seeds">Non-zero where the distance is 0.</param>
-    /// <param name="colourWeight">w: path-length units per unit of colour difference (0..441 over B, G, R).</param>
-    /// <param name="roundTrips">Forward-and-backward sweep pairs.</param>
-    public static float[] Compute(ColorImage image, ReadOnlySpan<byte> seeds, float colourWeight, int roundTrips = 2)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        if (seeds.Length != image.Width * image.Height) throw new ImageSizeMismatchException($"The seeds have {seeds.Length} values but the photo is {image.Width}×{image.Height}.");
-        return new GeodesicDistance(image, colourWeight).From(seeds, roundTrips);
-    }
-
     /// <summary>The distance of every pixel to the nearest seed (+∞ with no seed).</summary>
     /// <param name="seeds">Non-zero where the distance is 0.</param>
     /// <param name="roundTrips">Forward-and-backward sweep pairs.</param>

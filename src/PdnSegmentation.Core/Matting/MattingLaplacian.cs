@@ -34,6 +34,12 @@ public sealed class MattingLaplacian
     private readonly int[] _pixels;      // where products are evaluated (sorted pixel indices)
     private readonly int[] _windowList;  // centres of every interior window containing one of them
 
+    private void AllocateScratch()
+    {
+        _a ??= new double[3 * _windowList.Length];
+        _b ??= new double[_windowList.Length];
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private float Colour(int index) => UnitColour[_colors[index]];
 
@@ -152,8 +158,7 @@ public sealed class MattingLaplacian
     {
         if (x.Length != _width * _height || y.Length != x.Length) throw new ArgumentException("x and y must have one value per pixel.");
         // Pass 1: a_k and b_k for every window.
-        _a ??= new double[3 * _windowList.Length];
-        _b ??= new double[_windowList.Length];
+        AllocateScratch();
         WindowPass(new VectorValues(x));
         // Pass 2: for each pixel, sum over the (interior) windows that contain it.
         ParallelRanges(_pixels.Length, (start, end) =>
@@ -245,8 +250,7 @@ public sealed class MattingLaplacian
         var indicator = trimap.LabelArray;
         byte one = (byte)label;
         var result = new double[_pixels.Length];
-        _a ??= new double[3 * _windowList.Length];
-        _b ??= new double[_windowList.Length];
+        AllocateScratch();
         WindowPass(new IndicatorValues(indicator, one));
         ParallelRanges(_pixels.Length, (start, end) =>
         {

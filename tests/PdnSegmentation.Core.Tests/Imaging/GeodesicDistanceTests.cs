@@ -69,7 +69,7 @@ public class GeodesicDistanceTests
         {
             var seeds = new byte[97 * 71];
             seeds[(10 + 20 * k) * 97 + 15 + 30 * k] = 1;
-            Assert.Equal(GeodesicDistance.Compute(image, seeds, 0.1f), distances.From(seeds));
+            Assert.Equal(new GeodesicDistance(image, 0.1f, maxDegreeOfParallelism: 1).From(seeds), distances.From(seeds));
         }
         // Without seeds every pixel is unreachable; seeds of another size are refused.
         Assert.All(distances.From(new byte[97 * 71]), d => Assert.Equal(float.PositiveInfinity, d));
