@@ -247,6 +247,23 @@ public class CutCommandTests : IDisposable
     }
 
     [Fact]
+    public void AWholePhotoRectangleWithNoSubjectInItIsRefusedAndWritesNothing()
+    {
+        // A smooth ramp: the model finds no subject, and a rectangle over the whole photo says nothing of where one is.
+        var ramp = new ColorImage(200, 150);
+        for (int y = 0; y < 150; y++)
+            for (int x = 0; x < 200; x++) { byte v = (byte)(x * 255 / 199); ramp[x, y] = new Bgra32(v, v, v, 255); }
+        string image = _cli.WriteImage("ramp.png", ramp);
+        var (exit, _, stderr) = _cli.Run("cut", image, "--rect", "0,0,200,150", "-o", _cli.PathOf("cut.png"), "--mask-out", _cli.PathOf("mask.png"));
+        Assert.Equal(1, exit);
+        Assert.Contains("the object model finds no subject in it", stderr);
+        Assert.Equal(new[] { "ramp.png" }, _cli.Files());
+        // Without a model the rectangle is GrabCut's to cut, as asked.
+        (exit, _, stderr) = _cli.Run("cut", image, "--rect", "0,0,200,150", "--model", "none", "--mask-out", _cli.PathOf("mask.png"));
+        Assert.True(exit == 0, stderr);
+    }
+
+    [Fact]
     public void FailureLeavesAnExistingOutputUntouched()
     {
         string image = _cli.WriteImage("photo.png", _scene.Image);

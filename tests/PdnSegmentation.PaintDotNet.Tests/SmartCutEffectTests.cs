@@ -200,6 +200,20 @@ public class SmartCutEffectTests
     }
 
     [Fact]
+    public void WithoutASelectionOnAPhotoWithNoSubjectTheUserIsToldToSelectTheObject()
+    {
+        // A smooth grey ramp: u2netp finds no subject in it. Cutting anyway would give GrabCut's guess from the photo's
+        // frame (three quarters of an 800×600 ramp); the user is asked for a selection instead, and the layer is untouched.
+        var document = new HostDocument(new SizeInt32(200, 150));
+        document.AddLayer("Background", (x, _) => { byte v = (byte)(x * 255 / 199); return new ColorBgra32(v, v, v, 255); });
+        var original = document.Layers[0].ToArray();
+        var error = Assert.Throws<SegmentationInputException>(() => EffectHost.Run<SmartCutEffect>(document, 0));
+        Assert.Contains("the object model finds no subject in it", error.Message);
+        Assert.Contains("Select the object", error.Message);
+        Assert.Equal(original, document.Layers[0].ToArray());
+    }
+
+    [Fact]
     public void WithoutASelectionTheModelsSubjectIsCutOut()
     {
         // No selection is the whole canvas: with an object model, the photo's subject is the object (the engine's

@@ -82,7 +82,8 @@ public static class BoxesBenchmark
             if (!warmedUp)
             {
                 // Runtime start-up, the model session's first run and OpenCV's lazy initialisation: once, outside every measurement.
-                ModelGuidedCut.Segment(image, input, selector, options with { GrabCut = options.GrabCut with { MaxIterations = 1 } });
+                try { ModelGuidedCut.Segment(image, input, selector, options with { GrabCut = options.GrabCut with { MaxIterations = 1 } }); }
+                catch (SegmentationInputException) { } // a whole-photo selection without a subject: the model has run all the same
                 TryPeer(peer, sample.Box, region, 1);
                 warmedUp = true;
             }
@@ -94,7 +95,11 @@ public static class BoxesBenchmark
             PeakMemory.Reset();
             watch.Restart();
             var prompt = PromptedPrior.Compute(image, input, selector, options.Prompt, null, context.Cancellation);
-            var fused = ModelGuidedCut.SegmentWithPrior(image, input, prompt, options, null, context.Cancellation).Foreground;
+            Mask fused;
+            try { fused = ModelGuidedCut.SegmentWithPrior(image, input, prompt, options, null, context.Cancellation).Foreground; }
+            // Smart Cut asks the user to select the object instead; scored as the GrabCut guess it replaced, so that the
+            // set's means stay comparable.
+            catch (SegmentationInputException) when (prompt.Trust.FoundNoSubject) { fused = grabCut; }
             double fusedMs = watch.Elapsed.TotalMilliseconds;
             long fusedPeak = PeakMemory.Peak();
 
@@ -142,7 +147,8 @@ public static class BoxesBenchmark
             $"| time ratio Smart Cut / OpenCV: median per image | | | {Stats.Median(both.Select(r => r.FusedMs / r.PeerMs)):F2} | 1 |"));
     }
 
-    private static string Trusted(ModelTrust trust) => trust.Value >= 1 ? "yes" : trust.Value <= 0 ? "no" : (100 * trust.Value).ToString("F0", CultureInfo.InvariantCulture) + " %";
+    private static string Trusted(ModelTrust trust) =>
+        trust.FoundNoSubject ? "refused (whole photo, no subject)" : trust.Value >= 1 ? "yes" : trust.Value <= 0 ? "no" : (100 * trust.Value).ToString("F0", CultureInfo.InvariantCulture) + " %";
 
     private static Mask? TryPeer(OpenCvGrabCut peer, PixelRect box, Mask? region, int iterations)
     {

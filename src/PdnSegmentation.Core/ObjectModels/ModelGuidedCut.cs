@@ -68,12 +68,17 @@ public static class ModelGuidedCut
     }
 
     /// <summary>The cut with a prior already computed (hosts that keep it while the user changes the cut's settings call this).</summary>
+    /// <exception cref="SegmentationInputException">The whole photo is selected and the model finds no subject in it
+    /// (<see cref="ModelTrust.FoundNoSubject"/>): there is nothing to cut out but a guess, so the user is asked to select the object.</exception>
     public static ModelGuidedCutResult SegmentWithPrior(ColorImage image, GrabCutInput input, PromptedPrior prompt, ModelGuidedCutOptions? options = null,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         options ??= new ModelGuidedCutOptions();
         ImageGuard.SameSize("object model's prior", prompt.ImageWidth, prompt.ImageHeight, image.Width, image.Height);
+        if (prompt.Trust.FoundNoSubject)
+            throw new SegmentationInputException($"The selection is the whole photo, and the object model finds no subject in it to cut out: {string.Join("; ", prompt.Trust.Reasons)}. " +
+                                                 "Select the object (a rectangle or a free-form selection around it) and run again.");
         double trust = prompt.Trust.Value;
         if (trust <= 0) return new ModelGuidedCutResult(GrabCut.Segment(image, input, options.GrabCut, progress, cancellationToken), prompt.Trust);
         var fused = input with

@@ -89,6 +89,12 @@ public sealed record ModelTrust(double ObjectFraction, double Span, double Outsi
         string trusted = WholePhoto ? "trusted (the whole photo is selected: its subject is the object)" : "trusted";
         return Value >= 1 ? trusted : Value <= 0 ? $"not used{why} (colour models alone)" : $"trusted at {100 * Value:F0} %{why}";
     }
+
+    /// <summary>
+    /// The whole photo was selected and the model's subject is nothing or everything: there is no prompt and no subject,
+    /// so a cut would only be GrabCut's guess from the photo's frame (on a smooth ramp it kept three quarters of the photo).
+    /// </summary>
+    public bool FoundNoSubject => WholePhoto && Value <= 0;
 }
 
 /// <summary>

@@ -98,7 +98,7 @@ public sealed class SmartCutEffect : WholeImageEffect
 
     protected override void OnCustomizeConfigUIWindowProperties(PropertyCollection props) =>
         EffectDialog.Help(props, "Smart Cut",
-            "Select the object (rectangle or lasso) first; with nothing selected, the object model's subject is cut out. " +
+            "Select the object (rectangle or lasso) first; with nothing selected, the object model's subject is cut out (if it finds none, you are asked to select the object). " +
             "Everything outside the selection is background; inside, the object " +
             "model looks at the selection and GrabCut cuts along the photo's edges. Where the model sees nothing, only a sliver, " +
             "or something bigger than the selection, Smart Cut relies on colours alone. Paint on extra layers to help it: pixels " +

@@ -118,20 +118,31 @@ public class ModelGuidedCutTests
     [InlineData("nothing", "fills only 0 %")]
     [InlineData("speck", "fills only 0 %")]
     [InlineData("everything", "fills 100 %")]
-    public void AWholePhotoSubjectThatIsNothingOrEverythingIsNotUsed(string answer, string reason)
+    public void AWholePhotoSelectionWhoseSubjectIsNothingOrEverythingIsRefused(string answer, string reason)
     {
+        // With the whole photo selected there is no prompt; a model that finds no subject (or only a speck, or the whole
+        // frame) leaves nothing to cut out but GrabCut's guess from the photo's frame, so the user is asked to select the object.
         var (scene, image) = DecoyScene(67);
         var known = new Mask(240, 180);
         if (answer == "speck") for (int y = 90; y < 94; y++) for (int x = 100; x < 104; x++) known[x, y] = true; // 0.04 % of the photo
         if (answer == "everything") known.Bits.Fill(1);
         var hidden = HiddenTruthModel.Hide(image, known);
         var whole = GrabCutInput.FromRectangle(new PixelRect(0, 0, 240, 180));
-        var result = ModelGuidedCut.Segment(hidden, whole, new HiddenTruthModel());
-        Assert.True(result.Trust!.WholePhoto);
-        Assert.Equal(0, result.Trust.Value);
-        Assert.Contains(reason, result.Trust.Describe());
-        Assert.Equal(GrabCut.Segment(hidden, whole).Foreground.ToBytes(), result.Foreground.ToBytes());
-        _ = scene;
+        var prompt = PromptedPrior.Compute(hidden, whole, new HiddenTruthModel());
+        Assert.True(prompt.Trust.FoundNoSubject);
+        Assert.Equal(0, prompt.Trust.Value);
+        Assert.Contains(reason, prompt.Trust.Describe());
+        var error = Assert.Throws<SegmentationInputException>(() => ModelGuidedCut.SegmentWithPrior(hidden, whole, prompt));
+        Assert.Contains("the object model finds no subject in it", error.Message);
+        Assert.Contains(reason, error.Message);
+        Assert.Contains("Select the object", error.Message);
+        Assert.Throws<SegmentationInputException>(() => ModelGuidedCut.Segment(hidden, GrabCutInput.FromRegion(Mask.FromRectangle(240, 180, new PixelRect(0, 0, 240, 180))), new HiddenTruthModel()));
+        // A drawn selection with the same answer is not refused: the model is set aside and GrabCut cuts, as without a model.
+        var drawn = GrabCutInput.FromRectangle(scene.Box);
+        var cut = ModelGuidedCut.Segment(hidden, drawn, new HiddenTruthModel());
+        Assert.False(cut.Trust!.FoundNoSubject);
+        Assert.Equal(0, cut.Trust.Value);
+        Assert.Equal(GrabCut.Segment(hidden, drawn).Foreground.ToBytes(), cut.Foreground.ToBytes());
     }
 
     [Fact]
