@@ -2,6 +2,7 @@ using PdnSegmentation.Cli.Files;
 using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Deep.Subject;
 using PdnSegmentation.Imaging;
+using PdnSegmentation.ObjectModels;
 using PdnSegmentation.TestSupport;
 using PdnSegmentation.Trimaps;
 
@@ -129,6 +130,25 @@ public class SelectSubjectTests
         for (int i = 1; i < distance.Length; i++) if (distance[i] > distance[best]) best = i;
         Assert.True(distance[best] > 20, "the synthetic object is too thin for this test");
         return best;
+    }
+
+    [Fact]
+    public void ThePlainAnswerIsOneRunAndItsAugmentationTheMirrorAveragedAnswerToTheBit()
+    {
+        // Smart Cut asks u2netp for one run and adds the mirrored run only where the answer hesitates: the two answers
+        // must be exactly those of a selector that never mirrors and of the default one that always does.
+        var image = PixelMaps.Resize(ImageFiles.ReadColor(Path.Combine(Lemur, "lemur.png")), 400, 259);
+        using var always = SubjectSelector.Open(Bundled("u2netp"), new SelectSubjectOptions { Device = ExecutionDevice.Cpu, Refinement = null, ReleaseWorkingMemory = true });
+        using var never = SubjectSelector.Open(Bundled("u2netp"), new SelectSubjectOptions { Device = ExecutionDevice.Cpu, Refinement = null, MirrorAveraging = false });
+        Assert.True(always.Mirrors);
+        var answer = ((IAugmentableObjectModel)always).PlainProbability(image, default);
+        Assert.Equal(((IObjectModel)never).Probability(image, default), answer.Plain);
+        var augmented = answer.Augmented(default);
+        Assert.Equal(((IObjectModel)always).Probability(image, default), augmented);
+        Assert.NotEqual(answer.Plain, augmented); // the mirrored run changed something
+        // A model that does not mirror has no augmentation: its plain answer is all there is.
+        var single = ((IAugmentableObjectModel)never).PlainProbability(image, default);
+        Assert.Same(single.Plain, single.Augmented(default));
     }
 
     [Fact]

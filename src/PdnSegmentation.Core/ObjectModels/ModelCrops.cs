@@ -25,8 +25,12 @@ public static class ModelCrops
     /// <c>Grow(region, margin)</c>, averaged where crops overlap (the widest crop alone covers the window's outer ring).
     /// </summary>
     /// <returns>The window (image coordinates) and its probabilities, row-major at the window's size.</returns>
+    /// <param name="augmentWhen">For a model with a test-time augmentation (<see cref="IAugmentableObjectModel"/>): given
+    /// the window and the plain answers over it, whether to augment them (each crop's second run only). Null: the model's
+    /// own answer (<see cref="IObjectModel.Probability"/>, augmented as the model does by default). Other models ignore it.</param>
     public static (PixelRect Window, float[] Probability) Run(ColorImage image, PixelRect region, IReadOnlyList<double> margins, IObjectModel model,
-        int maxModelPixels = DefaultMaxModelPixels, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+        int maxModelPixels = DefaultMaxModelPixels, IProgress<double>? progress = null, CancellationToken cancellationToken = default,
+        Func<PixelRect, float[], bool>? augmentWhen = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(model);
@@ -35,39 +39,62 @@ public static class ModelCrops
         region = region.Intersect(new PixelRect(0, 0, image.Width, image.Height));
         if (region.IsEmpty) throw new ArgumentOutOfRangeException(nameof(region), "The region must overlap the image.");
         var window = Grow(region, margins.Max(), image.Width, image.Height);
-        var sum = new float[window.Width * window.Height];
-        var count = new byte[sum.Length];
-        for (int k = 0; k < margins.Count; k++)
+        var crops = margins.Select(m => Grow(region, m, image.Width, image.Height)).ToArray();
+        var augmentable = augmentWhen is null ? null : model as IAugmentableObjectModel;
+        var answers = new Func<CancellationToken, float[]>[crops.Length];
+        var probabilities = new float[crops.Length][];
+        for (int k = 0; k < crops.Length; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var crop = Grow(region, margins[k], image.Width, image.Height);
-            var probability = OnCrop(image, crop, model, maxModelPixels, cancellationToken);
+            (probabilities[k], answers[k]) = OnCrop(image, crops[k], model, augmentable, maxModelPixels, cancellationToken);
+            progress?.Report((k + 1.0) / crops.Length);
+        }
+        var average = Average(window, crops, probabilities);
+        if (augmentable is null || !augmentWhen!(window, average)) return (window, average);
+        for (int k = 0; k < crops.Length; k++) probabilities[k] = answers[k](cancellationToken);
+        return (window, Average(window, crops, probabilities));
+    }
+
+    private static float[] Average(PixelRect window, PixelRect[] crops, float[][] probabilities)
+    {
+        var sum = new float[window.Width * window.Height];
+        var count = new byte[sum.Length];
+        for (int k = 0; k < crops.Length; k++)
+        {
+            var crop = crops[k];
             for (int y = 0; y < crop.Height; y++)
             {
-                var from = probability.AsSpan(y * crop.Width, crop.Width);
+                var from = probabilities[k].AsSpan(y * crop.Width, crop.Width);
                 int offset = (crop.Y - window.Y + y) * window.Width + crop.X - window.X;
                 var to = sum.AsSpan(offset, crop.Width);
                 var seen = count.AsSpan(offset, crop.Width);
                 for (int x = 0; x < from.Length; x++) { to[x] += from[x]; seen[x]++; }
             }
-            progress?.Report((k + 1.0) / margins.Count);
         }
         for (int i = 0; i < sum.Length; i++) sum[i] = count[i] == 0 ? 0 : sum[i] / count[i];
-        return (window, sum);
+        return sum;
     }
 
-    /// <summary>The model's probability for one crop, at the crop's size (reduced for the model when the crop is large).</summary>
-    private static float[] OnCrop(ColorImage image, PixelRect crop, IObjectModel model, int maxModelPixels, CancellationToken cancellationToken)
+    /// <summary>
+    /// The model's probability for one crop, at the crop's size (reduced for the model when the crop is large): its plain
+    /// answer and the way to its augmented one when <paramref name="augmentable"/> is given, else the model's own answer.
+    /// </summary>
+    private static (float[] Answer, Func<CancellationToken, float[]> Augmented) OnCrop(ColorImage image, PixelRect crop, IObjectModel model,
+        IAugmentableObjectModel? augmentable, int maxModelPixels, CancellationToken cancellationToken)
     {
-        if (crop.Area <= maxModelPixels)
+        bool reduce = crop.Area > maxModelPixels;
+        double factor = reduce ? Math.Sqrt((double)maxModelPixels / crop.Area) : 1;
+        int w = reduce ? Math.Max(1, (int)(crop.Width * factor)) : crop.Width, h = reduce ? Math.Max(1, (int)(crop.Height * factor)) : crop.Height;
+        var pixels = reduce ? PixelMaps.ResizeRegion(image, crop, w, h)
+            : crop == new PixelRect(0, 0, image.Width, image.Height) ? image : image.Crop(crop);
+        float[] AtCropSize(float[] answer) => reduce ? PixelMaps.ResizeFloat(Checked(answer, w, h, model), w, h, crop.Width, crop.Height) : Checked(answer, w, h, model);
+        if (augmentable is null)
         {
-            var pixels = crop == new PixelRect(0, 0, image.Width, image.Height) ? image : image.Crop(crop);
-            return Checked(model.Probability(pixels, cancellationToken), crop.Width, crop.Height, model);
+            var answer = AtCropSize(model.Probability(pixels, cancellationToken));
+            return (answer, _ => answer);
         }
-        double factor = Math.Sqrt((double)maxModelPixels / crop.Area);
-        int w = Math.Max(1, (int)(crop.Width * factor)), h = Math.Max(1, (int)(crop.Height * factor));
-        var reduced = Checked(model.Probability(PixelMaps.ResizeRegion(image, crop, w, h), cancellationToken), w, h, model);
-        return PixelMaps.ResizeFloat(reduced, w, h, crop.Width, crop.Height);
+        var plain = augmentable.PlainProbability(pixels, cancellationToken);
+        return (AtCropSize(plain.Plain), token => AtCropSize(plain.Augmented(token)));
     }
 
     private static float[] Checked(float[] probability, int width, int height, IObjectModel model) =>

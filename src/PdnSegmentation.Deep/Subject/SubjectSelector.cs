@@ -50,7 +50,7 @@ public sealed record SubjectResult(AlphaMatte Probability, Mask Mask, DeviceRepo
 /// filter so the mask's edge follows the photo, then refined by a graph cut (<see cref="SoftMaskRefinement"/>). One
 /// ONNX session per selector (creating one costs 40–170 ms).
 /// </summary>
-public sealed class SubjectSelector : IDeviceModel, IObjectModel, IDisposable
+public sealed class SubjectSelector : IDeviceModel, IAugmentableObjectModel, IDisposable
 {
     public const string Task = "subject";
 
@@ -123,6 +123,25 @@ public sealed class SubjectSelector : IDeviceModel, IObjectModel, IDisposable
     /// <summary>The model's object probability at the picture's size (the engine's view of the model: it chooses what the model is shown).</summary>
     float[] IObjectModel.Probability(ColorImage image, CancellationToken cancellationToken) => FullResolution(image, cancellationToken).Values;
 
+    /// <summary>
+    /// One run's answer at the picture's size, and the mirror-averaged answer (as <see cref="IObjectModel.Probability"/>
+    /// gives it, to the last bit) on request: its second run only, the first run's raw map reused. A model whose contract
+    /// does not mirror has no augmentation: both answers are its one run's.
+    /// </summary>
+    AugmentableProbability IAugmentableObjectModel.PlainProbability(ColorImage image, CancellationToken cancellationToken)
+    {
+        var prepared = Prepare(image);
+        // The plain run may be the last of this use: it gives its working memory back when asked to, as a last run does.
+        var raw = RunOnce(prepared, _options.ReleaseWorkingMemory, cancellationToken);
+        var plain = UpsampleMap(image, Normalised((float[])raw.Clone()), prepared.ContentWidth, prepared.ContentHeight).Values;
+        if (!Mirrors) return new AugmentableProbability(plain, _ => plain);
+        return new AugmentableProbability(plain, token =>
+        {
+            AddMirrored(prepared, raw, token);
+            return UpsampleMap(image, Normalised(raw), prepared.ContentWidth, prepared.ContentHeight).Values;
+        });
+    }
+
     /// <summary>The model's object probability at the photo's size, and the size of one model pixel in photo pixels.</summary>
     public (AlphaMatte Probability, double ModelPixelSize) Probability(ColorImage image, CancellationToken cancellationToken = default)
     {
@@ -136,9 +155,28 @@ public sealed class SubjectSelector : IDeviceModel, IObjectModel, IDisposable
     private (float[] Values, double ModelPixelSize) FullResolution(ColorImage image, CancellationToken cancellationToken)
     {
         var (map, width, height) = ModelMap(image, cancellationToken);
+        return UpsampleMap(image, map, width, height);
+    }
+
+    private (float[] Values, double ModelPixelSize) UpsampleMap(ColorImage image, float[] map, int width, int height)
+    {
         double modelPixelSize = (double)Math.Max(image.Width, image.Height) / Math.Max(width, height);
         int radius = _options.GuidedRadius > 0 ? _options.GuidedRadius : Math.Max(2, (int)Math.Round(2.0 * modelPixelSize));
         return (PixelMaps.GuidedUpsample(image, map, width, height, radius, _options.GuidedEpsilon), modelPixelSize);
+    }
+
+    /// <summary>The photo as the model's input: the tensor, its frame and the part of the frame the photo fills.</summary>
+    private sealed record Prepared(DenseTensor<float> Tensor, int FrameWidth, int FrameHeight, int ContentWidth, int ContentHeight);
+
+    private Prepared Prepare(ColorImage image)
+    {
+        var input = _contract.Input;
+        var (frameWidth, frameHeight) = Frame(image.Width, image.Height);
+        var (contentWidth, contentHeight) = input.Resize == SubjectResize.Stretch
+            ? (frameWidth, frameHeight)
+            : Fit(image.Width, image.Height, frameWidth, frameHeight);
+        var resized = PixelMaps.Resize(image, contentWidth, contentHeight);
+        return new Prepared(Preprocess(resized, frameWidth, frameHeight), frameWidth, frameHeight, contentWidth, contentHeight);
     }
 
     /// <summary>
@@ -147,29 +185,38 @@ public sealed class SubjectSelector : IDeviceModel, IObjectModel, IDisposable
     /// </summary>
     internal (float[] Map, int Width, int Height) ModelMap(ColorImage image, CancellationToken cancellationToken = default)
     {
-        var input = _contract.Input;
-        var (frameWidth, frameHeight) = Frame(image.Width, image.Height);
-        var (contentWidth, contentHeight) = input.Resize == SubjectResize.Stretch
-            ? (frameWidth, frameHeight)
-            : Fit(image.Width, image.Height, frameWidth, frameHeight);
-        var resized = PixelMaps.Resize(image, contentWidth, contentHeight);
-        var tensor = Preprocess(resized, frameWidth, frameHeight);
+        var prepared = Prepare(image);
         bool mirrors = Mirrors;
-        var map = Run(tensor, frameWidth, frameHeight, contentWidth, contentHeight, _options.ReleaseWorkingMemory && !mirrors, cancellationToken);
-        if (mirrors)
+        var map = RunOnce(prepared, _options.ReleaseWorkingMemory && !mirrors, cancellationToken);
+        if (mirrors) AddMirrored(prepared, map, cancellationToken);
+        return (Normalised(map), prepared.ContentWidth, prepared.ContentHeight);
+    }
+
+    private float[] RunOnce(Prepared p, bool releaseWorkingMemory, CancellationToken cancellationToken) =>
+        Run(p.Tensor, p.FrameWidth, p.FrameHeight, p.ContentWidth, p.ContentHeight, releaseWorkingMemory, cancellationToken);
+
+    /// <summary>Runs the mirrored photo and averages its answer, mirrored back, into <paramref name="map"/> (one run's raw map).</summary>
+    private void AddMirrored(Prepared p, float[] map, CancellationToken cancellationToken)
+    {
+        var mirrored = Run(Mirror(p.Tensor, p.FrameWidth, p.FrameHeight, p.ContentWidth, p.ContentHeight), p.FrameWidth, p.FrameHeight, p.ContentWidth,
+            p.ContentHeight, _options.ReleaseWorkingMemory, cancellationToken);
+        int w = p.ContentWidth;
+        for (int y = 0; y < p.ContentHeight; y++)
         {
-            var mirrored = Run(Mirror(tensor, frameWidth, frameHeight, contentWidth, contentHeight), frameWidth, frameHeight, contentWidth, contentHeight,
-                _options.ReleaseWorkingMemory, cancellationToken);
-            for (int y = 0; y < contentHeight; y++)
-            {
-                var row = map.AsSpan(y * contentWidth, contentWidth);
-                var back = mirrored.AsSpan(y * contentWidth, contentWidth);
-                for (int x = 0; x < contentWidth; x++) row[x] = 0.5f * (row[x] + back[contentWidth - 1 - x]);
-            }
+            var row = map.AsSpan(y * w, w);
+            var back = mirrored.AsSpan(y * w, w);
+            for (int x = 0; x < w; x++) row[x] = 0.5f * (row[x] + back[w - 1 - x]);
         }
-        // Normalised once, after averaging: the two runs' maps share one scale (as a single run's would).
+    }
+
+    /// <summary>
+    /// The map on the contract's scale: min-max normalised when it says so — once, after averaging, so that the two runs'
+    /// maps share one scale (as a single run's would).
+    /// </summary>
+    private float[] Normalised(float[] map)
+    {
         if (_contract.Output.MinMaxNormalise) MinMaxNormalise(map);
-        return (map, contentWidth, contentHeight);
+        return map;
     }
 
     /// <summary>
