@@ -57,6 +57,8 @@ public static class ModelCrops
 
     private static float[] Average(PixelRect window, PixelRect[] crops, float[][] probabilities)
     {
+        // One crop is the window itself: its answer is the average (a 24 MP photo's window is 120 MB of sum and count).
+        if (crops.Length == 1) return probabilities[0];
         var sum = new float[window.Width * window.Height];
         var count = new byte[sum.Length];
         for (int k = 0; k < crops.Length; k++)
