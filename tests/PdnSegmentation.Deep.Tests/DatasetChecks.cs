@@ -8,6 +8,7 @@ using PdnSegmentation.Deep.Runtime;
 using PdnSegmentation.Deep.Subject;
 using PdnSegmentation.Evaluation;
 using PdnSegmentation.Imaging;
+using PdnSegmentation.ObjectModels;
 using PdnSegmentation.Segmentation;
 using PdnSegmentation.TestSupport;
 using Xunit.Abstractions;
@@ -86,5 +87,48 @@ public class DatasetChecks(ITestOutputHelper output)
         }
         output.WriteLine($"{name}: NoC@90 {string.Join(" ", nocs)}, mean {nocs.Average():F2}");
         Assert.True(nocs.Average() <= maxMeanNoc90, $"mean NoC@90 {nocs.Average():F2} above {maxMeanNoc90}");
+    }
+
+    // Smart Cut (issue 30's targets) on every public set's selections: the fused cut against GrabCut alone, IoU over the
+    // image and error inside the selection's box, the ground truth's boundary band excluded (as `bench boxes`).
+    [DatasetFact("grabcut")]
+    public void SmartCutOnTheGrabCutSetsRectanglesReachesItsTargets() => SmartCut("grabcut", null, minimumIoU: 0.92, maximumError: 0.036);
+
+    [DatasetFact("berkeley")]
+    public void SmartCutOnTheBerkeleyRectanglesReachesItsTargets() => SmartCut("berkeley", null, minimumIoU: 0.86, maximumError: 0.06);
+
+    [DatasetFact("grabcut")]
+    public void SmartCutOnTheGrabCutSetsLassoSelectionsBeatsGrabCutAlone() => SmartCut("grabcut", "trimaps_lasso", minimumIoU: 0.95, maximumError: 0.02);
+
+    private void SmartCut(string name, string? selections, double minimumIoU, double maximumError)
+    {
+        string folder = SharedData.Dataset(name)!;
+        using var selector = SubjectSelector.Open(Store.Subject("u2netp"), new SelectSubjectOptions { Device = ExecutionDevice.Cpu, Refinement = null });
+        var samples = SegmentationDataset.Open(folder).Samples;
+        double fusedIoU = 0, fusedError = 0, plainIoU = 0;
+        var below = new List<string>();
+        foreach (var sample in samples)
+        {
+            var image = ImageFiles.ReadColor(sample.ImagePath);
+            var (_, _, truth) = ImageFiles.ReadGray(sample.MaskPath, "ground truth");
+            var input = selections is null ? GrabCutInput.FromRectangle(sample.Box)
+                : GrabCutInput.FromRegion(ImageFiles.ReadSelection(Path.Combine(folder, selections, sample.Name + ".png"), "selection", image.Width, image.Height));
+            var scored = input.SelectionBounds(image.Width, image.Height);
+            var plain = SegmentationScore.Compute(GrabCut.Segment(image, input).Foreground, truth, scored);
+            var prompt = PromptedPrior.Compute(image, input, selector);
+            // A whole-photo selection whose model finds no subject is refused (the user is asked to select); scored as GrabCut's guess.
+            var fused = prompt.Trust.FoundNoSubject ? plain : SegmentationScore.Compute(ModelGuidedCut.SegmentWithPrior(image, input, prompt).Foreground, truth, scored);
+            fusedIoU += fused.IoU;
+            fusedError += fused.ErrorRate;
+            plainIoU += plain.IoU;
+            if (fused.IoU < plain.IoU - 0.05) below.Add(sample.Name);
+        }
+        int n = samples.Count;
+        output.WriteLine($"{name}{(selections is null ? "" : " " + selections)}: Smart Cut mean IoU {fusedIoU / n:F4}, error {fusedError / n:P2}; " +
+                         $"GrabCut alone {plainIoU / n:F4}; more than 0.05 below it: {string.Join(", ", below)}");
+        Assert.True(fusedIoU / n >= minimumIoU, $"mean IoU {fusedIoU / n:F4} below {minimumIoU}");
+        Assert.True(fusedError / n <= maximumError, $"mean error {fusedError / n:P2} above {maximumError:P1}");
+        Assert.True(fusedIoU >= plainIoU, "Smart Cut below GrabCut alone");
+        Assert.True(below.Count <= 2, $"{below.Count} images more than 0.05 IoU below GrabCut alone: {string.Join(", ", below)}");
     }
 }
