@@ -67,8 +67,11 @@ public class ModelCropsTests
             if (py >= box.Y && py < box.Y + hesitantRows) return 0.4f;
             return scene.Truth[x + crop.X, py] ? 0.99f : 0.01f;
         });
-        var prompt = PromptedPrior.Compute(image, GrabCutInput.FromRectangle(box), model);
+        var reports = new ProgressRecorder();
+        var prompt = PromptedPrior.Compute(image, GrabCutInput.FromRectangle(box), model, progress: reports);
         Assert.Equal((0, 1, augmented ? 1 : 0), (model.FullAnswers, model.PlainAnswers, model.Augmentations));
+        // The plain run is half the model's work and the augmentation the other half, skipped when not asked for.
+        Assert.Equal([0.5, 1.0], reports.Values);
         Assert.Equal("trusted", prompt.Trust.Describe());
         // The prior holds the answer that was chosen: the augmented one, or the plain one with its hesitant rows.
         int i = (box.Y - prompt.Window.Y) * prompt.Window.Width + box.X - prompt.Window.X;
