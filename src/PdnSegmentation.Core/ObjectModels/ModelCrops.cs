@@ -20,6 +20,10 @@ public static class ModelCrops
     public static PixelRect Grow(PixelRect region, double margin, int imageWidth, int imageHeight) =>
         region.Grow(margin).Intersect(new PixelRect(0, 0, imageWidth, imageHeight));
 
+    /// <summary>The part of the photo <see cref="Run"/> answers for: the region grown by the widest margin, clipped to the photo.</summary>
+    public static PixelRect Window(PixelRect region, IReadOnlyList<double> margins, int imageWidth, int imageHeight) =>
+        Grow(region.Intersect(new PixelRect(0, 0, imageWidth, imageHeight)), margins.Max(), imageWidth, imageHeight);
+
     /// <summary>
     /// The model's object probability over the window <c>Grow(region, max margin)</c>: one run per margin on the crop
     /// <c>Grow(region, margin)</c>, averaged where crops overlap (the widest crop alone covers the window's outer ring).
@@ -38,7 +42,7 @@ public static class ModelCrops
         ArgumentOutOfRangeException.ThrowIfLessThan(maxModelPixels, 1024);
         region = region.Intersect(new PixelRect(0, 0, image.Width, image.Height));
         if (region.IsEmpty) throw new ArgumentOutOfRangeException(nameof(region), "The region must overlap the image.");
-        var window = Grow(region, margins.Max(), image.Width, image.Height);
+        var window = Window(region, margins, image.Width, image.Height);
         var crops = margins.Select(m => Grow(region, m, image.Width, image.Height)).ToArray();
         var augmentable = augmentWhen is null ? null : model as IAugmentableObjectModel;
         var answers = new Func<CancellationToken, float[]>[crops.Length];

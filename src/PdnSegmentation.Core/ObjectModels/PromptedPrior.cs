@@ -156,23 +156,22 @@ public sealed class PromptedPrior
         bool wholePhoto = selection.Region is { } region
             ? region.CountSet() == (long)image.Width * image.Height
             : bounds == new PixelRect(0, 0, image.Width, image.Height);
-        var expectedWindow = ModelCrops.Grow(bounds, options.Margins.Max(), image.Width, image.Height);
-        var inside = InsideWindow(selection, bounds, expectedWindow, image.Width);
+        var inside = InsideWindow(selection, bounds, ModelCrops.Window(bounds, options.Margins, image.Width, image.Height), image.Width);
         // The augmentation (u2netp's mirrored run) only where the plain answer needs it: it hesitates over the selection,
         // or its trust is not full (a cue on a ramp, where a second opinion moves the cut most). With the whole photo
         // selected the model's answer is all the evidence there is (as in Select Subject, which always augments): always.
-        (float[] Answer, ModelTrust Trust)? plainTrust = null; // the plain answer's trust, kept when it is the answer
+        ModelTrust? keptTrust = null; // the plain answer's trust when the plain answer is kept
         Func<PixelRect, float[], bool>? augmentWhen = wholePhoto || options.AugmentAboveAmbiguity <= 0 ? null : (window, plain) =>
         {
             if (Ambiguity(plain, inside) > options.AugmentAboveAmbiguity) return true;
-            var trust = Assess(plain, inside, window, bounds, false, options);
-            plainTrust = (plain, trust);
-            return trust.Value < 1;
+            var plainTrust = Assess(plain, inside, window, bounds, false, options);
+            if (plainTrust.Value < 1) return true;
+            keptTrust = plainTrust;
+            return false;
         };
         var (window, probability) = ModelCrops.Run(image, bounds, options.Margins, model, options.MaxModelPixels, progress, cancellationToken, augmentWhen);
-        if (window != expectedWindow) throw new InvalidOperationException($"The model's window {window} is not the selection's {expectedWindow}.");
         cancellationToken.ThrowIfCancellationRequested();
-        var trust = plainTrust is { } kept && ReferenceEquals(kept.Answer, probability) ? kept.Trust : Assess(probability, inside, window, bounds, wholePhoto, options);
+        var trust = keptTrust ?? Assess(probability, inside, window, bounds, wholePhoto, options);
         for (int i = 0; i < probability.Length; i++) if (inside[i] == 0) probability[i] = 0;
         return new PromptedPrior(window, probability, trust, image.Width, image.Height);
     }

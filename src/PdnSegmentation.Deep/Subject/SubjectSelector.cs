@@ -133,8 +133,10 @@ public sealed class SubjectSelector : IDeviceModel, IAugmentableObjectModel, IDi
         var prepared = Prepare(image);
         // The plain run may be the last of this use: it gives its working memory back when asked to, as a last run does.
         var raw = RunOnce(prepared, _options.ReleaseWorkingMemory, cancellationToken);
-        var plain = UpsampleMap(image, Normalised((float[])raw.Clone()), prepared.ContentWidth, prepared.ContentHeight).Values;
-        if (!Mirrors) return new AugmentableProbability(plain, _ => plain);
+        bool mirrors = Mirrors;
+        // A mirroring model keeps the raw map to average the mirrored run into; normalising works in place.
+        var plain = UpsampleMap(image, Normalised(mirrors ? (float[])raw.Clone() : raw), prepared.ContentWidth, prepared.ContentHeight).Values;
+        if (!mirrors) return new AugmentableProbability(plain, _ => plain);
         return new AugmentableProbability(plain, token =>
         {
             AddMirrored(prepared, raw, token);
