@@ -98,7 +98,7 @@ public static class UnknownRegionSolver
         {
             precondition = options.PreconditionerDropTolerance > 0
                 ? FactorWithoutSmallEntries(rowStart, columns, lower, options).Solve
-                : new IncompleteCholesky(rowStart, columns, lower, options.PreconditionerBlocks, matrix.StencilRuns).Solve;
+                : new IncompleteCholesky(rowStart, columns, lower, options.PreconditionerBlocks, matrix.StencilRuns, matrix.ColumnRuns).Solve;
         }
         cancellationToken.ThrowIfCancellationRequested();
         var solve = ConjugateGradient.Solve(matrix.Multiply, precondition, rhs, solution, options.Solver, progress, cancellationToken);

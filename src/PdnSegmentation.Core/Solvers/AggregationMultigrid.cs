@@ -84,7 +84,7 @@ public sealed class AggregationMultigrid
             _levels.Add(new Level
             {
                 Matrix = cycleMatrix,
-                Smoother = new IncompleteCholesky(rowStart, columns, lower, n >= 4 * CoarsestSize ? smootherBlocks : 1, exact.StencilRuns),
+                Smoother = new IncompleteCholesky(rowStart, columns, lower, n >= 4 * CoarsestSize ? smootherBlocks : 1, exact.StencilRuns, exact.ColumnRuns),
                 Transfer = transfer,
                 Residual = new double[n], Scratch = new double[n],
             });

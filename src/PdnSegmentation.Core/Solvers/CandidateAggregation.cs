@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PdnSegmentation.Parallelism;
 
 namespace PdnSegmentation.Solvers;
@@ -38,7 +40,11 @@ internal static class CandidateAggregation
         public int CoarseSize => First[^1];
 
         /// <summary>coarse = Pᵀ fine (parallel: each chunk writes the coarse unknowns of its own aggregates).</summary>
-        public void Restrict(double[] fine, double[] coarse)
+        // A run of consecutive fine unknowns in one aggregate (up to a block side's pixels of a grid row) is summed in
+        // registers, four candidates per vector step, and added to the coarse unknowns once: adding each fine unknown's
+        // products to memory chained every step of the run through a store and a load (lemur 12 MP, finest level:
+        // restrict and prolong together 2× faster).
+        public unsafe void Restrict(double[] fine, double[] coarse)
         {
             var aggregate = Aggregate;
             var weights = Weights;
@@ -48,17 +54,44 @@ internal static class CandidateAggregation
             Array.Clear(coarse);
             Parallel.For(0, chunkStart.Length - 1, chunk =>
             {
-                for (int i = chunkStart[chunk]; i < chunkStart[chunk + 1]; i++)
+                Span<double> sums = stackalloc double[c];
+                fixed (float* w = weights)
+                fixed (double* f = fine, to = coarse)
                 {
-                    int a = aggregate[i], o = first[a], k = first[a + 1] - o, w = i * c;
-                    double value = fine[i];
-                    for (int p = 0; p < k; p++) coarse[o + p] += weights[w + p] * value;
+                    int i = chunkStart[chunk], end = chunkStart[chunk + 1];
+                    while (i < end)
+                    {
+                        int a = aggregate[i], o = first[a], k = first[a + 1] - o;
+                        var vector = Vector256<double>.Zero;
+                        sums.Clear();
+                        do
+                        {
+                            double value = f[i];
+                            float* row = w + (long)i * c;
+                            int p = 0;
+                            if (Avx.IsSupported && k >= 4)
+                            {
+                                vector = Avx.Add(vector, Avx.Multiply(Avx.ConvertToVector256Double(Sse.LoadVector128(row)), Vector256.Create(value)));
+                                p = 4;
+                            }
+                            for (; p < k; p++) sums[p] += row[p] * value;
+                            i++;
+                        }
+                        while (i < end && aggregate[i] == a);
+                        int q = 0;
+                        if (Avx.IsSupported && k >= 4)
+                        {
+                            Avx.Store(to + o, Avx.Add(Avx.LoadVector256(to + o), vector));
+                            q = 4;
+                        }
+                        for (; q < k; q++) to[o + q] += sums[q];
+                    }
                 }
             });
         }
 
         /// <summary>fine += scale · P coarse.</summary>
-        public void AddProlonged(double[] fine, double[] coarse, double scale)
+        public unsafe void AddProlonged(double[] fine, double[] coarse, double scale)
         {
             var aggregate = Aggregate;
             var weights = Weights;
@@ -66,12 +99,23 @@ internal static class CandidateAggregation
             int c = Width;
             ParallelVectors.ForChunks(fine.Length, (start, end) =>
             {
-                for (int i = start; i < end; i++)
+                fixed (float* w = weights)
+                fixed (double* f = fine, from = coarse)
                 {
-                    int a = aggregate[i], o = first[a], k = first[a + 1] - o, w = i * c;
-                    double sum = 0;
-                    for (int p = 0; p < k; p++) sum += weights[w + p] * coarse[o + p];
-                    fine[i] += scale * sum;
+                    for (int i = start; i < end; i++)
+                    {
+                        int a = aggregate[i], o = first[a], k = first[a + 1] - o;
+                        float* row = w + (long)i * c;
+                        double sum = 0;
+                        int p = 0;
+                        if (Avx.IsSupported && k >= 4)
+                        {
+                            sum = StencilRows.Sum(Avx.Multiply(Avx.ConvertToVector256Double(Sse.LoadVector128(row)), Avx.LoadVector256(from + o)));
+                            p = 4;
+                        }
+                        for (; p < k; p++) sum += row[p] * from[o + p];
+                        f[i] += scale * sum;
+                    }
                 }
             });
         }

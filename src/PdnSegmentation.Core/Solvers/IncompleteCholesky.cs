@@ -26,14 +26,16 @@ public sealed class IncompleteCholesky
     private readonly int[] _blockStart;
     private readonly double[] _inverseDiagonal = []; // 1 / L_ii: a multiplication instead of a division on each row's chain
     private readonly int[] _runs; // StencilRows
+    private readonly ColumnRuns? _columnRuns;
 
     public double Shift { get; }
 
     public IncompleteCholesky(int[] rowStart, int[] columns, double[] lowerValues, int blocks = 1)
-        : this(rowStart, columns, lowerValues, blocks, StencilRows.Find(rowStart, columns)) { }
+        : this(rowStart, columns, lowerValues, blocks, StencilRows.Find(rowStart, columns), ColumnRuns.Find(rowStart, columns)) { }
 
     /// <param name="stencilRuns">The pattern's <see cref="StencilRows"/>, when the matrix sharing it has them already.</param>
-    internal IncompleteCholesky(int[] rowStart, int[] columns, double[] lowerValues, int blocks, int[] stencilRuns)
+    /// <param name="columnRuns">The pattern's <see cref="ColumnRuns"/> (null where its runs are short), likewise.</param>
+    internal IncompleteCholesky(int[] rowStart, int[] columns, double[] lowerValues, int blocks, int[] stencilRuns, ColumnRuns? columnRuns)
     {
         _n = rowStart.Length - 1;
         blocks = Math.Clamp(blocks, 1, Math.Max(1, _n));
@@ -43,6 +45,7 @@ public sealed class IncompleteCholesky
         _columns = columns;
         _factor = new float[lowerValues.Length];
         _runs = stencilRuns;
+        _columnRuns = columnRuns;
         foreach (double shift in new[] { 0, 1e-4, 1e-3, 1e-2, 0.1, 0.5, 1, 10 })
         {
             if (TryFactor(lowerValues, shift))
@@ -121,10 +124,13 @@ public sealed class IncompleteCholesky
     // and the three bounds checks per entry were a third of the instructions; rows of a block that reach into the
     // block before it (its first rows) take the checked path, the rest skip the per-entry block test. Full-stencil
     // rows (StencilRows) read no column indices; a 5×5 row takes four of each run's entries in one vector step.
-    // Lemur 12 MP, finest level: 31 → 13–14 ms per solve (forward and backward).
+    // Lemur 12 MP, finest level: 31 → 13–14 ms per solve (forward and backward). Rows of a pattern with long runs of
+    // consecutive columns (ColumnRuns: the candidate levels) go a run at a time, four entries per vector step.
     private unsafe void SolveBlock(double[] r, double[] z, int first, int end)
     {
         bool vector = Avx.IsSupported;
+        var columnRuns = _columnRuns;
+        fixed (int* rowRunStart = columnRuns?.RowRunStart, runColumn = columnRuns?.Column, runLength = columnRuns?.Length)
         fixed (int* rowStart = _rowStart, columns = _columns, runs = _runs)
         fixed (float* l = _factor)
         fixed (double* inverse = _inverseDiagonal, rp = r, zp = z)
@@ -146,6 +152,16 @@ public sealed class IncompleteCholesky
                         Avx.Multiply(Avx.ConvertToVector256Double(Sse.LoadVector128(l + start + 5)), Avx.LoadVector256(zp + c1)));
                     sum -= StencilRows.Sum(products) + l[start + 4] * zp[c0 + 4] + l[start + 9] * zp[c1 + 4] + l[start + 10] * zp[i - 2];
                     sum -= l[start + 11] * zp[i - 1];
+                }
+                else if (rowRunStart is not null && (start == diagonal || columns[start] >= first))
+                {
+                    int e = start;
+                    for (int q = rowRunStart[i]; q < rowRunStart[i + 1]; q++)
+                    {
+                        int length = runLength[q];
+                        sum -= ColumnRuns.Dot(l + e, zp + runColumn[q], length);
+                        e += length;
+                    }
                 }
                 else if (start == diagonal || columns[start] >= first)
                 {
@@ -183,6 +199,16 @@ public sealed class IncompleteCholesky
                     zp[c1 + 4] -= l[start + 9] * value;
                     Avx.Store(zp + c0, Avx.Subtract(Avx.LoadVector256(zp + c0), Avx.Multiply(Avx.ConvertToVector256Double(Sse.LoadVector128(l + start)), broadcast)));
                     zp[c0 + 4] -= l[start + 4] * value;
+                }
+                else if (rowRunStart is not null && (start == diagonal || columns[start] >= first))
+                {
+                    int e = start;
+                    for (int q = rowRunStart[i]; q < rowRunStart[i + 1]; q++)
+                    {
+                        int length = runLength[q];
+                        ColumnRuns.AddScaled(l + e, zp + runColumn[q], length, -value);
+                        e += length;
+                    }
                 }
                 else if (start == diagonal || columns[start] >= first)
                 {
