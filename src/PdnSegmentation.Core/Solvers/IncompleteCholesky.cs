@@ -153,13 +153,14 @@ public sealed class IncompleteCholesky
                     sum -= StencilRows.Sum(products) + l[start + 4] * zp[c0 + 4] + l[start + 9] * zp[c1 + 4] + l[start + 10] * zp[i - 2];
                     sum -= l[start + 11] * zp[i - 1];
                 }
-                else if (rowRunStart is not null && (start == diagonal || columns[start] >= first))
+                else if (rowRunStart is not null)
                 {
+                    // A run's columns in the block before this one are couplings the factor dropped: skipped.
                     int e = start;
                     for (int q = rowRunStart[i]; q < rowRunStart[i + 1]; q++)
                     {
-                        int length = runLength[q];
-                        sum -= ColumnRuns.Dot(l + e, zp + runColumn[q], length);
+                        int c = runColumn[q], length = runLength[q], skip = Math.Clamp(first - c, 0, length);
+                        if (skip < length) sum -= ColumnRuns.Dot(l + e + skip, zp + c + skip, length - skip);
                         e += length;
                     }
                 }
@@ -200,13 +201,13 @@ public sealed class IncompleteCholesky
                     Avx.Store(zp + c0, Avx.Subtract(Avx.LoadVector256(zp + c0), Avx.Multiply(Avx.ConvertToVector256Double(Sse.LoadVector128(l + start)), broadcast)));
                     zp[c0 + 4] -= l[start + 4] * value;
                 }
-                else if (rowRunStart is not null && (start == diagonal || columns[start] >= first))
+                else if (rowRunStart is not null)
                 {
                     int e = start;
                     for (int q = rowRunStart[i]; q < rowRunStart[i + 1]; q++)
                     {
-                        int length = runLength[q];
-                        ColumnRuns.AddScaled(l + e, zp + runColumn[q], length, -value);
+                        int c = runColumn[q], length = runLength[q], skip = Math.Clamp(first - c, 0, length);
+                        if (skip < length) ColumnRuns.AddScaled(l + e + skip, zp + c + skip, length - skip, -value);
                         e += length;
                     }
                 }
