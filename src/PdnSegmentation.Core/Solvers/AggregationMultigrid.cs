@@ -8,7 +8,7 @@ namespace PdnSegmentation.Solvers;
 /// P that holds A's near-null-space candidates orthonormalised on each aggregate (<see cref="CandidateAggregation"/>;
 /// without candidates the constants: P is piecewise constant) and the Galerkin operator A_c = Pᵀ A P; each level is smoothed by a block incomplete
 /// Cholesky factorisation (the same preconditioner plain CG used), before and after the coarse correction, so the
-/// cycle is symmetric. The coarsest level (at most <see cref="CoarsestSize"/> nodes) is solved exactly by a dense
+/// cycle is symmetric — and scaled where the factor overshoots, so that it is positive definite (<see cref="SmootherLimit"/>). The coarsest level (at most <see cref="CoarsestSize"/> nodes) is solved exactly by a dense
 /// Cholesky factorisation (MathNet).
 /// <para>
 /// Why: incomplete Cholesky only sees a pixel's neighbours, so CG needs a number of iterations that grows with
@@ -45,6 +45,7 @@ public sealed class AggregationMultigrid
     private readonly double[][] _coarseRhs;   // right-hand side of each level below the finest
     private readonly double[][] _coarseSolution;
     private readonly Vector<double>? _coarsestRhs, _coarsestSolution; // views of the last level's arrays
+    private bool _damped; // the smoothers have been damped (EnsureDamped), or are to stay as factored
 
     /// <summary>Levels including the finest and the coarsest.</summary>
     public int LevelCount => _levels.Count + 1;
@@ -60,7 +61,13 @@ public sealed class AggregationMultigrid
     /// <param name="cancellationToken">Checked before each level is built.</param>
     public AggregationMultigrid(int[] rowStart, int[] columns, double[] lower, int[] x, int[] y, SymmetricSparseMatrix? matrix = null,
         int smootherBlocks = 2, int parallelism = 0, float[]? candidates = null, int candidateCount = 0, CancellationToken cancellationToken = default)
+        : this(rowStart, columns, lower, x, y, matrix, smootherBlocks, parallelism, candidates, candidateCount, cancellationToken, dampSmoothers: true) { }
+
+    /// <param name="dampSmoothers">False leaves each smoother as its factor came (tests: what the damping corrects).</param>
+    internal AggregationMultigrid(int[] rowStart, int[] columns, double[] lower, int[] x, int[] y, SymmetricSparseMatrix? matrix,
+        int smootherBlocks, int parallelism, float[]? candidates, int candidateCount, CancellationToken cancellationToken, bool dampSmoothers)
     {
+        _damped = !dampSmoothers;
         int n = rowStart.Length - 1;
         if (x.Length != n || y.Length != n) throw new ArgumentException("One grid position per node is needed.");
         if (candidates is not null && (candidateCount < 1 || candidates.Length != (long)n * candidateCount))
@@ -81,13 +88,14 @@ public sealed class AggregationMultigrid
             // level with several candidates reuses CG's double-precision matrix instead: with a few dozen iterations the
             // single copy's saving (about 1.5 ms per product at 12 MP) is worth less than its memory (80 MB at 12 MP, 124 at 24).
             var cycleMatrix = candidateCount > 1 && _levels.Count == 0 && matrix is not null ? matrix : exact.InSinglePrecision();
-            _levels.Add(new Level
+            var level = new Level
             {
                 Matrix = cycleMatrix,
                 Smoother = new IncompleteCholesky(rowStart, columns, lower, n >= 4 * CoarsestSize ? smootherBlocks : 1, exact.StencilRuns, exact.ColumnRuns),
                 Transfer = transfer,
                 Residual = new double[n], Scratch = new double[n],
-            });
+            };
+            _levels.Add(level);
             (rowStart, columns, lower) = (coarse.RowStart, coarse.Columns, coarse.Lower);
             (x, y, nodeFirst, candidates, n) = (coarse.NodeX, coarse.NodeY, coarse.NodeFirst, coarse.Candidates, transfer.CoarseSize);
             coarseRhs.Add(new double[n]);
@@ -110,8 +118,86 @@ public sealed class AggregationMultigrid
         }
     }
 
+    /// <summary>
+    /// The largest λ_max(S A) a level's smoother S may have (estimated, see <see cref="DampSmoother"/>). The symmetric
+    /// cycle applies S before and after the coarse correction, together 2S − S A S = S(2S⁻¹ − A)S, which is positive
+    /// definite only while λ_max(S A) &lt; 2: beyond it the cycle is indefinite and CG, which needs a positive definite
+    /// preconditioner, converges erratically. A zero fill-in factor of the matting Laplacian (not an M-matrix; the factor
+    /// often needs a shift to exist at all) can overshoot A badly: on the lemur enlarged to 1–5 MP λ_max(S A) reached
+    /// 4.1 on the finest level (2 MP), 6.6 and 9.6 on levels 2 and 3 (1 MP), 31 on level 2 (2 MP); CG took 28 / 64 / 52 /
+    /// 42 / 19 iterations at 1 / 2 / 3 / 4 / 5 MP, the first CG residual already had rᵀ M⁻¹ r &lt; 0. Damped to this
+    /// limit: 16 / 22 / 23 / 20 / 19 (and 26 → 30 at 12 MP, whose finest smoother, at 3.3, was overshooting too; the
+    /// alphamatting GT04 region at 4 / 12 MP 123 / 50 → 32 / 30). Other limits on the raised estimate: 1.9 gave 132
+    /// iterations over 1–5 and 12 MP, 2.2 128, 2.6 126 (no longer positive definite by the estimate); 2 keeps the cycle
+    /// positive definite with the estimate's margin. Raising the factor's shift instead was worse (24–50 iterations).
+    /// </summary>
+    private const double SmootherLimit = 2;
+    /// <summary>Power steps of the estimate (each one product and one smoother solve): 5 missed the finest level's 4.1 at 2 MP (1.1).</summary>
+    private const int DampingSteps = 10;
+
+    /// <summary>
+    /// Scales the level's smoother so that its estimated λ_max(S A), raised by a tenth (power steps approach it from
+    /// below), stays within <see cref="SmootherLimit"/>. The estimate: power steps on S A from a fixed start
+    /// (deterministic), the Rayleigh quotient in A's inner product; scaling S scales every eigenvalue of S A alike.
+    /// </summary>
+    private static void DampSmoother(Level level)
+    {
+        double estimate = 1.1 * LargestSmoothingEigenvalue(level, DampingSteps);
+        if (estimate > SmootherLimit) level.Smoother.Scale(SmootherLimit / estimate);
+    }
+
+    /// <summary>
+    /// λ_max(S A) of a level by power steps, in the level's residual and scratch vectors alone (no third vector: at
+    /// 12 MP a finest-level one was 12–38 MB more at the set-up's peak). The smoother's substitutions run in place.
+    /// </summary>
+    private static double LargestSmoothingEigenvalue(Level level, int steps)
+    {
+        int n = level.Residual.Length;
+        var v = level.Residual;
+        var w = level.Scratch;
+        var random = new Random(7);
+        for (int i = 0; i < n; i++) v[i] = random.NextDouble() - 0.5;
+        double lambda = 0;
+        for (int step = 0; step < steps; step++)
+        {
+            level.Matrix.Multiply(v, w);                  // w = A v
+            double vav = ParallelVectors.Dot(v, w);
+            if (!(vav > 0)) break;
+            Array.Copy(w, v, n);                          // v = A v (v itself is not needed again)
+            level.Smoother.Solve(w, w);                   // w = S A v
+            double norm = Math.Sqrt(ParallelVectors.Dot(w, w));
+            if (!(norm > 0)) break;
+            lambda = ParallelVectors.Dot(w, v) / vav;     // (S A v, A v) / (v, A v): the Rayleigh quotient in A's inner product
+            for (int i = 0; i < n; i++) v[i] = w[i] / norm;
+        }
+        return lambda;
+    }
+
+    /// <summary>Each level's λ_max(S A) as the cycle's smoothers now stand, by <paramref name="steps"/> power steps (tests).</summary>
+    internal double[] SmoothingEigenvalues(int steps)
+    {
+        EnsureDamped();
+        return _levels.Select(level => LargestSmoothingEigenvalue(level, steps)).ToArray();
+    }
+
     /// <summary>z = M⁻¹ r by one V-cycle (no allocation when there are coarse levels).</summary>
-    public void Solve(double[] r, double[] z) => Cycle(0, r, z);
+    public void Solve(double[] r, double[] z)
+    {
+        EnsureDamped();
+        Cycle(0, r, z);
+    }
+
+    /// <summary>
+    /// Damps the smoothers (<see cref="DampSmoother"/>) before the first cycle rather than in the set-up: the estimate's
+    /// steps touch every level's two work vectors, which during the set-up added to its peak (lemur 12 MP: 870 → 894 MB)
+    /// instead of coming after the collection that follows it.
+    /// </summary>
+    private void EnsureDamped()
+    {
+        if (_damped) return;
+        foreach (var level in _levels) DampSmoother(level);
+        _damped = true;
+    }
 
     private void Cycle(int depth, double[] r, double[] z)
     {

@@ -24,7 +24,7 @@ public sealed class IncompleteCholesky
     private readonly float[] _factor;
     private readonly int _n;
     private readonly int[] _blockStart;
-    private readonly double[] _inverseDiagonal = []; // 1 / L_ii: a multiplication instead of a division on each row's chain
+    private double[] _inverseDiagonal = []; // 1 / L_ii: a multiplication instead of a division on each row's chain
     private readonly int[] _runs; // StencilRows
     private readonly ColumnRuns? _columnRuns;
 
@@ -112,7 +112,17 @@ public sealed class IncompleteCholesky
         return true;
     }
 
-    /// <summary>z = (L Lᵀ)⁻¹ r: one forward and one backward substitution.</summary>
+    /// <summary>Scales the preconditioner: afterwards <see cref="Solve"/> gives <paramref name="factor"/> · (L Lᵀ)⁻¹ r (L divided by √factor).</summary>
+    internal void Scale(double factor)
+    {
+        if (!(factor > 0)) throw new ArgumentOutOfRangeException(nameof(factor), "The scale must be positive.");
+        float divisor = (float)Math.Sqrt(factor);
+        for (int e = 0; e < _factor.Length; e++) _factor[e] /= divisor;
+        for (int i = 0; i < _n; i++) _inverseDiagonal[i] = 1.0 / _factor[_rowStart[i + 1] - 1];
+    }
+
+    /// <summary>z = (L Lᵀ)⁻¹ r: one forward and one backward substitution. z may be r itself (each row reads its own r
+    /// before writing its z, and otherwise only z's earlier, finished rows).</summary>
     public void Solve(double[] r, double[] z)
     {
         int blocks = _blockStart.Length - 1;

@@ -371,6 +371,9 @@ public class SolverTests
             Assert.Equal(0, ic.Shift);
             var z = new double[n];
             ic.Solve(r, z);
+            var inPlace = (double[])r.Clone();
+            ic.Solve(inPlace, inPlace); // the multigrid's damping estimate solves in place
+            Assert.Equal(z, inPlace);
             double norm = Math.Sqrt(expected.Sum(v => v * v));
             double error = Math.Sqrt(expected.Zip(z, (a, b) => (a - b) * (a - b)).Sum());
             Assert.True(error <= 1e-5 * norm, $"{blocks} blocks: relative difference {error / norm:E2} (the factor is stored in single precision)");
