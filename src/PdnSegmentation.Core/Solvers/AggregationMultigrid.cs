@@ -88,14 +88,13 @@ public sealed class AggregationMultigrid
             // level with several candidates reuses CG's double-precision matrix instead: with a few dozen iterations the
             // single copy's saving (about 1.5 ms per product at 12 MP) is worth less than its memory (80 MB at 12 MP, 124 at 24).
             var cycleMatrix = candidateCount > 1 && _levels.Count == 0 && matrix is not null ? matrix : exact.InSinglePrecision();
-            var level = new Level
+            _levels.Add(new Level
             {
                 Matrix = cycleMatrix,
                 Smoother = new IncompleteCholesky(rowStart, columns, lower, n >= 4 * CoarsestSize ? smootherBlocks : 1, exact.StencilRuns, exact.ColumnRuns),
                 Transfer = transfer,
                 Residual = new double[n], Scratch = new double[n],
-            };
-            _levels.Add(level);
+            });
             (rowStart, columns, lower) = (coarse.RowStart, coarse.Columns, coarse.Lower);
             (x, y, nodeFirst, candidates, n) = (coarse.NodeX, coarse.NodeY, coarse.NodeFirst, coarse.Candidates, transfer.CoarseSize);
             coarseRhs.Add(new double[n]);

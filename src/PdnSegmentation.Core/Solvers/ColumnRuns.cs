@@ -71,10 +71,10 @@ internal sealed class ColumnRuns
         if (Avx.IsSupported && length >= 4)
         {
             var accumulator = Vector256<double>.Zero;
-            for (; k <= length - 4; k += 4) accumulator = Avx.Add(accumulator, Avx.Multiply(Load4(values + k), Avx.LoadVector256(x + k)));
+            for (; k <= length - 4; k += 4) accumulator = Avx.Add(accumulator, Avx.Multiply(SymmetricSparseMatrix.Values4(values + k), Avx.LoadVector256(x + k)));
             sum = StencilRows.Sum(accumulator);
         }
-        for (; k < length; k++) sum += Value(values + k) * x[k];
+        for (; k < length; k++) sum += SymmetricSparseMatrix.Value(values + k) * x[k];
         return sum;
     }
 
@@ -93,7 +93,7 @@ internal sealed class ColumnRuns
             var broadcast = Vector256.Create(xi);
             for (; k <= length - 4; k += 4)
             {
-                var v = Load4(values + k);
+                var v = SymmetricSparseMatrix.Values4(values + k);
                 accumulator = Avx.Add(accumulator, Avx.Multiply(v, Avx.LoadVector256(x + k)));
                 Avx.Store(y + k, Avx.Add(Avx.LoadVector256(y + k), Avx.Multiply(v, broadcast)));
             }
@@ -101,7 +101,7 @@ internal sealed class ColumnRuns
         }
         for (; k < length; k++)
         {
-            double v = Value(values + k);
+            double v = SymmetricSparseMatrix.Value(values + k);
             sum += v * x[k];
             y[k] += v * xi;
         }
@@ -116,15 +116,8 @@ internal sealed class ColumnRuns
         if (Avx.IsSupported)
         {
             var broadcast = Vector256.Create(scale);
-            for (; k <= length - 4; k += 4) Avx.Store(y + k, Avx.Add(Avx.LoadVector256(y + k), Avx.Multiply(Load4(values + k), broadcast)));
+            for (; k <= length - 4; k += 4) Avx.Store(y + k, Avx.Add(Avx.LoadVector256(y + k), Avx.Multiply(SymmetricSparseMatrix.Values4(values + k), broadcast)));
         }
-        for (; k < length; k++) y[k] += Value(values + k) * scale;
+        for (; k < length; k++) y[k] += SymmetricSparseMatrix.Value(values + k) * scale;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe double Value<T>(T* p) where T : unmanaged => typeof(T) == typeof(float) ? *(float*)p : *(double*)p;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<double> Load4<T>(T* p) where T : unmanaged =>
-        typeof(T) == typeof(float) ? Avx.ConvertToVector256Double(Sse.LoadVector128((float*)p)) : Avx.LoadVector256((double*)p);
 }

@@ -24,7 +24,7 @@ public sealed class IncompleteCholesky
     private readonly float[] _factor;
     private readonly int _n;
     private readonly int[] _blockStart;
-    private double[] _inverseDiagonal = []; // 1 / L_ii: a multiplication instead of a division on each row's chain
+    private readonly double[] _inverseDiagonal = []; // 1 / L_ii: a multiplication instead of a division on each row's chain
     private readonly int[] _runs; // StencilRows
     private readonly ColumnRuns? _columnRuns;
 
@@ -52,7 +52,7 @@ public sealed class IncompleteCholesky
             {
                 Shift = shift;
                 _inverseDiagonal = new double[_n];
-                for (int i = 0; i < _n; i++) _inverseDiagonal[i] = 1.0 / _factor[rowStart[i + 1] - 1];
+                InvertDiagonal();
                 return;
             }
         }
@@ -118,6 +118,11 @@ public sealed class IncompleteCholesky
         if (!(factor > 0)) throw new ArgumentOutOfRangeException(nameof(factor), "The scale must be positive.");
         float divisor = (float)Math.Sqrt(factor);
         for (int e = 0; e < _factor.Length; e++) _factor[e] /= divisor;
+        InvertDiagonal();
+    }
+
+    private void InvertDiagonal()
+    {
         for (int i = 0; i < _n; i++) _inverseDiagonal[i] = 1.0 / _factor[_rowStart[i + 1] - 1];
     }
 
