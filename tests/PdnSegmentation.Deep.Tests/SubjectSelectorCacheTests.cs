@@ -84,17 +84,27 @@ public sealed class SubjectSelectorCacheTests : IDisposable
     public void AModelIdleForItsLifetimeIsClosedAndOneInUseIsNot()
     {
         var clock = new Clock();
-        using var cache = new SubjectSelectorCache(capacity: 2, idleLifetime: TimeSpan.FromMinutes(10), time: clock);
-        SubjectSelector idle;
-        using (var lease = cache.Rent(Fixture("nchw320"), ExecutionDevice.Cpu)) idle = lease.Selector;
+        using var cache = new SubjectSelectorCache(capacity: 3, idleLifetime: TimeSpan.FromMinutes(10), workingMemoryLifetime: TimeSpan.FromMinutes(2), time: clock);
+        SubjectSelector small, large;
+        using (var lease = cache.Rent(Fixture("nchw320"), ExecutionDevice.Cpu)) small = lease.Selector; // keeps its working memory
+        using (var lease = cache.Rent(Fixture("nchw1024"), ExecutionDevice.Cpu)) large = lease.Selector; // gives it back after each use
         using var busy = cache.Rent(Fixture("nhwc256"), ExecutionDevice.Cpu);
-        clock.Now += TimeSpan.FromMinutes(9);
+        Assert.False(small.ReleasesWorkingMemory);
+        Assert.True(large.ReleasesWorkingMemory);
+        clock.Now += TimeSpan.FromMinutes(1.5);
         cache.Trim();
-        Assert.True(IsOpen(idle));
-        clock.Now += TimeSpan.FromMinutes(2);
+        Assert.True(IsOpen(small));
+        clock.Now += TimeSpan.FromMinutes(1);
         cache.Trim();
-        Assert.False(IsOpen(idle));
-        Assert.True(IsOpen(busy.Selector));
+        Assert.False(IsOpen(small));
+        Assert.True(IsOpen(large));
+        clock.Now += TimeSpan.FromMinutes(7);
+        cache.Trim();
+        Assert.True(IsOpen(large));
+        clock.Now += TimeSpan.FromMinutes(1);
+        cache.Trim();
+        Assert.False(IsOpen(large));
+        Assert.True(IsOpen(busy.Selector)); // in use for 10.5 minutes: not closed under its dialog
         Assert.Equal(1, cache.OpenModels);
     }
 
@@ -124,18 +134,20 @@ public sealed class SubjectSelectorCacheTests : IDisposable
     }
 
     [Fact]
-    public void AnOpenModelGivesItsWorkingMemoryBackWithoutChangingItsAnswer()
+    public void AnOpenModelAnswersAlikeWhetherItKeepsItsWorkingMemoryOrGivesItBack()
     {
         var photo = new ColorImage(203, 131);
         for (int y = 0; y < photo.Height; y++)
             for (int x = 0; x < photo.Width; x++) photo[x, y] = new Bgra32((byte)(x + y), (byte)(3 * x), (byte)(5 * y), 255);
-        foreach (string family in new[] { "nchw320", "shifted-mirror" }) // one run and mirror-averaged
+        // One run and mirror-averaged, keeping the working memory; a 1024² frame gives it back after each use.
+        foreach (string family in new[] { "nchw320", "shifted-mirror", "nchw1024" })
         {
             using var cache = new SubjectSelectorCache();
             using var lease = cache.Rent(Fixture(family), ExecutionDevice.Cpu);
+            Assert.Equal(family == "nchw1024", lease.Selector.ReleasesWorkingMemory);
             using var plain = SubjectSelector.Open(Fixture(family), new SelectSubjectOptions { Device = ExecutionDevice.Cpu, Refinement = null });
             Assert.Equal(plain.ModelMap(photo).Map, lease.Selector.ModelMap(photo).Map);
-            Assert.Equal(plain.ModelMap(photo).Map, lease.Selector.ModelMap(photo).Map); // after the buffers were given back
+            Assert.Equal(plain.ModelMap(photo).Map, lease.Selector.ModelMap(photo).Map); // after the buffers were kept or given back
         }
     }
 

@@ -59,6 +59,9 @@ public sealed class SubjectSelector : IDeviceModel, IAugmentableObjectModel, IDi
     private readonly SelectSubjectOptions _options;
     private readonly string _input, _output;
 
+    /// <summary>Whether each use gives the model's working memory back (<see cref="SelectSubjectOptions.ReleaseWorkingMemory"/>).</summary>
+    internal bool ReleasesWorkingMemory => _options.ReleaseWorkingMemory;
+
     private SubjectSelector(string name, SubjectContract contract, ModelSession session, SelectSubjectOptions options)
     {
         Name = name;

@@ -11,6 +11,16 @@ namespace PdnSegmentation.Deep.Subject;
 /// the least recently used closing first once nobody holds it. A model file that changed on disk (reinstalled) is
 /// opened afresh. Selectors are shared between threads: ONNX Runtime's CPU sessions take concurrent runs and a GPU
 /// session queues them (<see cref="ModelSession"/>).
+/// <para>
+/// A model's working memory (the activations of a run, ~200 MB for u2netp) is the other cost. Given back after every
+/// run, the next run allocates it afresh: u2netp's run on two cores 278 ms holding it against 368–390 ms giving it
+/// back, 337 against 487 ms on a slower day — and Smart Cut's dialogs run it once or twice (the mirrored run). Models
+/// with a small input frame (at most <see cref="MaxFramePixelsKeepingWorkingMemory"/>: u2netp's 320², the selfie
+/// model's 256²) therefore keep it between runs, and such a model closes after <see cref="WorkingMemoryLifetime"/> idle,
+/// so that an idle Paint.NET holds it only for a burst of dialogs (reopening costs ~60 ms). Larger frames (IS-Net's
+/// 1024²: ten times the pixels, and its working memory with them) give it back after each use and stay open with their
+/// weights for <see cref="IdleLifetime"/>.
+/// </para>
 /// </summary>
 public sealed class SubjectSelectorCache : IDisposable
 {
@@ -19,10 +29,11 @@ public sealed class SubjectSelectorCache : IDisposable
 
     internal sealed record Key(string Path, long Size, string Sha256, DateTime LastWriteUtc, ExecutionDevice Device);
 
-    internal sealed class Entry(Key key, SubjectSelector selector, DateTimeOffset now)
+    internal sealed class Entry(Key key, SubjectSelector selector, DateTimeOffset now, TimeSpan idleLifetime)
     {
         public Key Key { get; } = key;
         public SubjectSelector Selector { get; } = selector;
+        public TimeSpan IdleLifetime { get; } = idleLifetime;
         public int Users;
         public DateTimeOffset LastUsed = now;
         public bool Closing;
@@ -34,18 +45,31 @@ public sealed class SubjectSelectorCache : IDisposable
     private readonly ITimer _sweeper;
     private bool _disposed;
 
-    public SubjectSelectorCache(int capacity = 2, TimeSpan? idleLifetime = null, TimeProvider? time = null)
+    /// <summary>The largest input frame, in pixels, of a model that keeps its working memory between runs.</summary>
+    public const int MaxFramePixelsKeepingWorkingMemory = 512 * 512;
+
+    public SubjectSelectorCache(int capacity = 2, TimeSpan? idleLifetime = null, TimeSpan? workingMemoryLifetime = null, TimeProvider? time = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
         IdleLifetime = idleLifetime ?? TimeSpan.FromMinutes(10);
+        WorkingMemoryLifetime = workingMemoryLifetime ?? TimeSpan.FromMinutes(2);
         _time = time ?? TimeProvider.System;
-        var period = IdleLifetime / 4 < TimeSpan.FromMinutes(1) ? IdleLifetime / 4 : TimeSpan.FromMinutes(1);
+        var shorter = WorkingMemoryLifetime < IdleLifetime ? WorkingMemoryLifetime : IdleLifetime;
+        var period = shorter / 4 < TimeSpan.FromMinutes(1) ? shorter / 4 : TimeSpan.FromMinutes(1);
         _sweeper = _time.CreateTimer(_ => Trim(), null, period, period);
     }
 
     public int Capacity { get; }
+    /// <summary>How long an idle model that gives its working memory back after each use stays open.</summary>
     public TimeSpan IdleLifetime { get; }
+
+    /// <summary>How long an idle model that keeps its working memory between runs stays open.</summary>
+    public TimeSpan WorkingMemoryLifetime { get; }
+
+    /// <summary>Whether the model keeps its working memory between runs: a fixed or largest input frame of at most <see cref="MaxFramePixelsKeepingWorkingMemory"/>.</summary>
+    internal static bool KeepsWorkingMemory(InstalledModel model) =>
+        (model.Subject?.Input.Side ?? model.Subject?.Input.MaxSide) is int side && (long)side * side <= MaxFramePixelsKeepingWorkingMemory;
 
     /// <summary>How many models are open now (tests).</summary>
     internal int OpenModels { get { lock (_gate) return _entries.Count; } }
@@ -66,7 +90,9 @@ public sealed class SubjectSelectorCache : IDisposable
             if (entry is null)
             {
                 // Opened under the lock: two dialogs asking for the same model at once open it once.
-                entry = new Entry(key, SubjectSelector.Open(model, new SelectSubjectOptions { Device = device, Refinement = null, ReleaseWorkingMemory = true }), _time.GetUtcNow());
+                bool keep = KeepsWorkingMemory(model);
+                var selector = SubjectSelector.Open(model, new SelectSubjectOptions { Device = device, Refinement = null, ReleaseWorkingMemory = !keep });
+                entry = new Entry(key, selector, _time.GetUtcNow(), keep ? WorkingMemoryLifetime : IdleLifetime);
             }
             else _entries.Remove(entry);
             _entries.Add(entry);
@@ -76,7 +102,7 @@ public sealed class SubjectSelectorCache : IDisposable
         }
     }
 
-    /// <summary>Closes the models idle for longer than <see cref="IdleLifetime"/> and the least recently used beyond <see cref="Capacity"/> (the timer calls it too).</summary>
+    /// <summary>Closes the models idle for longer than their lifetime (<see cref="IdleLifetime"/> or <see cref="WorkingMemoryLifetime"/>) and the least recently used beyond <see cref="Capacity"/> (the timer calls it too).</summary>
     public void Trim()
     {
         lock (_gate) TrimLocked();
@@ -88,7 +114,7 @@ public sealed class SubjectSelectorCache : IDisposable
         for (int i = 0; i < _entries.Count; i++)
         {
             var entry = _entries[i];
-            bool expired = entry.Users == 0 && now - entry.LastUsed >= IdleLifetime;
+            bool expired = entry.Users == 0 && now - entry.LastUsed >= entry.IdleLifetime;
             bool surplus = _entries.Count > Capacity;
             if (!expired && !surplus) continue;
             _entries.RemoveAt(i--);
