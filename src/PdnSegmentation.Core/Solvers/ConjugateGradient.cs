@@ -1,3 +1,6 @@
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
+
 namespace PdnSegmentation.Solvers;
 
 public sealed record ConjugateGradientOptions
@@ -58,6 +61,52 @@ public static class ConjugateGradient
             ParallelVectors.Direction(p, z, beta);
         }
         return new ConjugateGradientResult(options.MaxIterations, residual / bNorm, false);
+    }
+
+    /// <summary>
+    /// The largest eigenvalue of M⁻¹A (A and M symmetric positive definite) after <paramref name="steps"/> steps of
+    /// preconditioned CG from <paramref name="start"/>: CG's step lengths α_j and ratios β_j are the Lanczos tridiagonal
+    /// of M⁻¹A in A's inner product — diagonal 1/α_j + β_{j−1}/α_{j−1}, off-diagonal √β_j / α_j (Saad, "Iterative
+    /// methods for sparse linear systems", 2nd ed., §6.7.3) — and its largest eigenvalue (a Ritz value) approaches
+    /// λ_max from below, much faster than power steps of the same cost (one product and one preconditioner solve each).
+    /// Exact once the steps span the space the start reaches.
+    /// </summary>
+    /// <param name="start">The start vector, overwritten (CG's residual).</param>
+    /// <param name="p">Work vector (the search direction).</param>
+    /// <param name="q">Work vector (A p, then M⁻¹ r); <paramref name="precondition"/> writes it from <paramref name="start"/>.</param>
+    public static double LargestEigenvalue(Action<double[], double[]> apply, Action<double[], double[]> precondition,
+        double[] start, double[] p, double[] q, int steps)
+    {
+        var r = start;
+        precondition(r, q);
+        double rz = Dot(r, q);
+        if (!(rz > 0)) return 0;
+        q.AsSpan().CopyTo(p);
+        var diagonal = new List<double>(steps);
+        var offDiagonal = new List<double>(steps);
+        double previousAlpha = 0, previousBeta = 0;
+        for (int step = 0; step < steps; step++)
+        {
+            apply(p, q);
+            double pq = Dot(p, q);
+            if (!(pq > 0)) break;
+            double alpha = rz / pq;
+            diagonal.Add(1 / alpha + (step > 0 ? previousBeta / previousAlpha : 0));
+            if (step > 0) offDiagonal.Add(Math.Sqrt(previousBeta) / previousAlpha);
+            ParallelVectors.SubtractScaled(r, q, alpha);
+            precondition(r, q);
+            double rzNext = Dot(r, q);
+            if (!(rzNext > 0)) break; // the space is exhausted: the tridiagonal so far is exact
+            double beta = rzNext / rz;
+            ParallelVectors.Direction(p, q, beta);
+            (rz, previousAlpha, previousBeta) = (rzNext, alpha, beta);
+        }
+        int k = diagonal.Count;
+        if (k == 0) return 0;
+        var tridiagonal = Matrix<double>.Build.Dense(k, k);
+        for (int j = 0; j < k; j++) tridiagonal[j, j] = diagonal[j];
+        for (int j = 0; j + 1 < k; j++) tridiagonal[j, j + 1] = tridiagonal[j + 1, j] = offDiagonal[j];
+        return tridiagonal.Evd(Symmetricity.Symmetric).EigenValues.Max(e => e.Real);
     }
 
     private static double Dot(double[] a, double[] b) => ParallelVectors.Dot(a, b);

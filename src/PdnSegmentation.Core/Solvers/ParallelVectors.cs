@@ -45,6 +45,13 @@ internal static class ParallelVectors
             for (int i = start; i < end; i++) { x[i] += alpha * p[i]; r[i] -= alpha * q[i]; }
         });
 
+    /// <summary>r −= α q.</summary>
+    public static void SubtractScaled(double[] r, double[] q, double alpha) =>
+        ForChunks(r.Length, (start, end) =>
+        {
+            for (int i = start; i < end; i++) r[i] -= alpha * q[i];
+        });
+
     /// <summary>p = z + β p.</summary>
     public static void Direction(double[] p, double[] z, double beta) =>
         ForChunks(p.Length, (start, end) =>

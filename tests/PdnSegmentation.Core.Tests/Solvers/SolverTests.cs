@@ -41,6 +41,62 @@ public class SolverTests
     }
 
     [Fact]
+    public void CgsLanczosEstimateOfTheLargestPreconditionedEigenvalueIsALowerBoundThatConvergesFast()
+    {
+        // M⁻¹A for a 12×10 grid Laplacian with its incomplete-Cholesky factor: λ_max from dense matrices (M⁻¹ column by
+        // column from the factor's solve; M⁻¹A is similar to a symmetric matrix, so its eigenvalues are real).
+        var (rowStart, columns, values) = GridLaplacian(12, 10, 0.01);
+        var a = new SymmetricSparseMatrix(rowStart, columns, values);
+        var ic = new IncompleteCholesky(rowStart, columns, values);
+        int n = a.Size;
+        var dense = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n);
+        var unit = new double[n];
+        var column = new double[n];
+        var product = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            Array.Clear(unit);
+            unit[j] = 1;
+            a.Multiply(unit, column);
+            ic.Solve(column, product);
+            for (int i = 0; i < n; i++) dense[i, j] = product[i];
+        }
+        double exact = dense.Evd().EigenValues.Max(e => e.Real);
+
+        double Estimate(int steps, Action<double[], double[]> precondition)
+        {
+            var random = new Random(3);
+            var start = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
+            return ConjugateGradient.LargestEigenvalue(a.Multiply, precondition, start, new double[n], new double[n], steps);
+        }
+        Assert.Equal(exact, Estimate(n, ic.Solve), 1e-6 * exact); // the whole space: exact
+        double ten = Estimate(10, ic.Solve);
+        Assert.True(ten <= exact * (1 + 1e-9), $"a Ritz value {ten} above λ_max {exact}");
+        Assert.True(ten >= 0.97 * exact, $"10 steps: {ten} against λ_max {exact}");
+
+        // Ten power steps of the same cost, for comparison: the Rayleigh quotient in A's inner product.
+        var rng = new Random(3);
+        var v = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var av = new double[n];
+        var sav = new double[n];
+        double power = 0;
+        for (int step = 0; step < 10; step++)
+        {
+            a.Multiply(v, av);
+            ic.Solve(av, sav);
+            double vav = v.Zip(av, (p, q) => p * q).Sum();
+            power = sav.Zip(av, (p, q) => p * q).Sum() / vav;
+            double norm = Math.Sqrt(sav.Sum(t => t * t));
+            for (int i = 0; i < n; i++) v[i] = sav[i] / norm;
+        }
+        Assert.True(exact - ten < exact - power, $"Lanczos {ten}, power {power}, λ_max {exact}");
+
+        // With the identity as preconditioner it is the Laplacian's own λ_max: 4 + 0.01 + 2cos(π/13) + 2cos(π/11).
+        double laplacian = 4.01 + 2 * Math.Cos(Math.PI / 13) + 2 * Math.Cos(Math.PI / 11);
+        Assert.Equal(laplacian, Estimate(n, (r, z) => r.AsSpan().CopyTo(z)), 1e-6 * laplacian);
+    }
+
+    [Fact]
     public void PreconditionedCgSolvesAGridSystemFasterThanJacobi()
     {
         var (rowStart, columns, values) = GridLaplacian(40, 30, 0.01);
