@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using OpenCvSharp;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
 using PdnSegmentation.Solvers;
+using PdnSegmentation.TestSupport;
 using PdnSegmentation.Trimaps;
 
 namespace PdnSegmentation.Benchmarks;
@@ -28,15 +28,15 @@ public static class MultigridDampingBenchmark
         string root = args[1];
         bool lasso = args[2] == "lasso";
         double megapixels = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 1;
-        var names = Directory.GetFiles(Path.Combine(root, "masks"), "*.png").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToArray();
+        var names = Directory.GetFiles(Path.Combine(root, "masks"), "*.png").Select(path => Path.GetFileNameWithoutExtension(path)).Order(StringComparer.Ordinal).ToArray();
         Console.WriteLine($"{Path.GetFileName(Path.TrimEndingDirectorySeparator(root))}, {args[2]} trimaps, enlarged to {megapixels.ToString(CultureInfo.InvariantCulture)} MP, {names.Length} photos:");
         Console.WriteLine();
         Console.WriteLine("| photo | unknowns | undamped: iterations / s / indefinite | damped: iterations / s / indefinite |");
         Console.WriteLine("|---|---:|---:|---:|");
         var total = new (int Iterations, double Seconds, int IndefinitePhotos)[2];
-        foreach (string name in names!)
+        foreach (string name in names)
         {
-            var (image, trimap) = Load(root, name!, lasso, megapixels);
+            var (image, trimap) = Load(root, name, lasso, megapixels);
             var indices = UnknownRegionSolver.UnknownIndices(trimap);
             if (indices.Length == 0) continue;
             var laplacian = new MattingLaplacian(image, indices, 1e-7);
@@ -71,46 +71,27 @@ public static class MultigridDampingBenchmark
             $"| **all** | | **{total[0].Iterations} / {total[0].Seconds:F1} / {total[0].IndefinitePhotos} photos** | **{total[1].Iterations} / {total[1].Seconds:F1} / {total[1].IndefinitePhotos} photos** |"));
     }
 
-    /// <summary>The photo and its trimap, both enlarged (the trimap by nearest neighbour, as the lemur's in <c>bench matte-scale</c>).</summary>
+    /// <summary>The photo and its trimap, both enlarged (<see cref="TrimapScaling.Resample"/>, as <c>bench matte-scale</c> does).</summary>
     private static (ColorImage Image, Trimap Trimap) Load(string root, string name, bool lasso, double megapixels)
     {
-        string imagePath = Directory.GetFiles(Path.Combine(root, "images"), name + ".*").Single();
-        using var photo = Cv2.ImRead(imagePath, ImreadModes.Color);
-        int width = photo.Width, height = photo.Height;
-        var source = new ColorImage(width, height);
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                var p = photo.At<Vec3b>(y, x);
-                source[x, y] = Bgra32.FromRgb(p.Item2, p.Item1, p.Item0);
-            }
-        var grey = new byte[width * height];
+        var photo = PhotoFiles.ReadColor(Directory.GetFiles(Path.Combine(root, "images"), name + ".*").Single());
+        int width = photo.Width;
+        byte[] grey;
         if (lasso)
         {
-            using var painted = Cv2.ImRead(Path.Combine(root, "trimaps_lasso", name + ".png"), ImreadModes.Grayscale);
-            for (int y = 0; y < height; y++)
-                for (int x = 0; x < width; x++)
-                {
-                    byte v = painted.At<byte>(y, x);
-                    grey[y * width + x] = v == 64 ? (byte)0 : v; // 64: background inside the lasso
-                }
+            (_, _, grey) = PhotoFiles.ReadGray(Path.Combine(root, "trimaps_lasso", name + ".png"));
+            for (int i = 0; i < grey.Length; i++) if (grey[i] == 64) grey[i] = 0; // 64: background inside the lasso
         }
         else
         {
-            using var maskImage = Cv2.ImRead(Path.Combine(root, "masks", name + ".png"), ImreadModes.Grayscale);
-            var mask = new Mask(width, height);
-            for (int y = 0; y < height; y++)
-                for (int x = 0; x < width; x++) mask[x, y] = maskImage.At<byte>(y, x) >= 128;
+            var (_, _, truth) = PhotoFiles.ReadGray(Path.Combine(root, "masks", name + ".png"));
+            var mask = new Mask(width, photo.Height);
+            for (int i = 0; i < truth.Length; i++) mask[i % width, i / width] = truth[i] >= 128;
             var band = TrimapBuilder.FromMask(mask).Labels;
+            grey = new byte[band.Length];
             for (int i = 0; i < grey.Length; i++)
                 grey[i] = band[i] == (byte)TrimapLabel.Background ? (byte)0 : band[i] == (byte)TrimapLabel.Foreground ? (byte)255 : (byte)128;
         }
-        double factor = Math.Sqrt(megapixels * 1e6 / source.PixelCount);
-        int w = (int)Math.Round(width * factor), h = (int)Math.Round(height * factor);
-        var labels = new byte[w * h];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-                labels[y * w + x] = grey[Math.Min(height - 1, (int)(y / factor)) * width + Math.Min(width - 1, (int)(x / factor))];
-        return (PixelMaps.Resize(source, w, h), Trimap.FromGray(w, h, labels));
+        return TrimapScaling.Resample(photo, megapixels, (x, y) => grey[y * width + x]);
     }
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using PdnSegmentation.Cli.Files;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
+using PdnSegmentation.Trimaps;
 
 namespace PdnSegmentation.Cli.Benchmarks;
 
@@ -42,21 +43,6 @@ public static class MatteScaleBenchmark
         return command;
     }
 
-    /// <summary>
-    /// The photo resampled to about <paramref name="megapixels"/>, and its trimap enlarged by nearest neighbour from
-    /// the painted grey value at each source pixel.
-    /// </summary>
-    internal static (ColorImage Image, Trimap Trimap) Enlarge(ColorImage source, double megapixels, Func<int, int, byte> grey)
-    {
-        double factor = Math.Sqrt(megapixels * 1e6 / source.PixelCount);
-        int w = (int)Math.Round(source.Width * factor), h = (int)Math.Round(source.Height * factor);
-        var labels = new byte[w * h];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-                labels[y * w + x] = grey(Math.Min(source.Width - 1, (int)(x / factor)), Math.Min(source.Height - 1, (int)(y / factor)));
-        return (PixelMaps.Resize(source, w, h), Trimap.FromGray(w, h, labels));
-    }
-
     private static (AlphaMatte Alpha, string Levels, string Iterations) ClosedFormColumns(ClosedFormResult result) =>
         (result.Alpha, result.Levels.ToString(CultureInfo.InvariantCulture), result.Solve.Iterations.ToString(CultureInfo.InvariantCulture));
 
@@ -93,7 +79,7 @@ public static class MatteScaleBenchmark
         output.WriteLine("|---:|---|---:|---:|---:|---:|---:|");
         foreach (double mp in ParseSizes(sizes))
         {
-            var (image, trimap) = Enlarge(source, mp, (x, y) => grey[y * tw + x]);
+            var (image, trimap) = TrimapScaling.Resample(source, mp, (x, y) => grey[y * tw + x]);
             int w = image.Width, h = image.Height;
             PeakMemory.Reset();
             var watch = Stopwatch.StartNew();

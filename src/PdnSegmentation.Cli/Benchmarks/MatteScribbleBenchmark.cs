@@ -4,6 +4,7 @@ using PdnSegmentation.Cli.Files;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
 using PdnSegmentation.Scribbles;
+using PdnSegmentation.Trimaps;
 
 namespace PdnSegmentation.Cli.Benchmarks;
 
@@ -36,7 +37,7 @@ internal static class MatteScribbleBenchmark
         output.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (double mp in MatteScaleBenchmark.ParseSizes(sizes))
         {
-            var (image, trimap) = MatteScaleBenchmark.Enlarge(source, mp,
+            var (image, trimap) = TrimapScaling.Resample(source, mp,
                 (x, y) => strokes.Foreground[x, y] ? (byte)255 : strokes.Background[x, y] ? (byte)0 : (byte)128);
             int w = image.Width, h = image.Height;
             var watch = Stopwatch.StartNew();

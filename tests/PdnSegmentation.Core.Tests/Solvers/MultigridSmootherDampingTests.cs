@@ -1,8 +1,8 @@
-using OpenCvSharp;
 using PdnSegmentation.Imaging;
 using PdnSegmentation.Matting;
 using PdnSegmentation.Solvers;
 using PdnSegmentation.TestSupport;
+using PdnSegmentation.Trimaps;
 
 namespace PdnSegmentation.Tests.Solvers;
 
@@ -12,23 +12,9 @@ public class MultigridSmootherDampingTests
     private static (ColorImage Image, Trimap Trimap) LemurAtOneMegapixel()
     {
         string folder = Path.Combine(SharedData.RepositoryRoot(), "samples", "lemur");
-        using var photo = Cv2.ImRead(Path.Combine(folder, "lemur.png"), ImreadModes.Color);
-        using var painted = Cv2.ImRead(Path.Combine(folder, "lemur_trimap.png"), ImreadModes.Grayscale);
-        int sourceWidth = photo.Width, sourceHeight = photo.Height, paintedWidth = painted.Width, paintedHeight = painted.Height;
-        var source = new ColorImage(sourceWidth, sourceHeight);
-        for (int y = 0; y < sourceHeight; y++)
-            for (int x = 0; x < sourceWidth; x++)
-            {
-                var p = photo.At<Vec3b>(y, x);
-                source[x, y] = Bgra32.FromRgb(p.Item2, p.Item1, p.Item0);
-            }
-        double factor = Math.Sqrt(1e6 / source.PixelCount);
-        int w = (int)Math.Round(source.Width * factor), h = (int)Math.Round(source.Height * factor);
-        var grey = new byte[w * h];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-                grey[y * w + x] = painted.At<byte>(Math.Min(paintedHeight - 1, (int)(y / factor)), Math.Min(paintedWidth - 1, (int)(x / factor)));
-        return (PixelMaps.Resize(source, w, h), Trimap.FromGray(w, h, grey));
+        var source = PhotoFiles.ReadColor(Path.Combine(folder, "lemur.png"));
+        var (paintedWidth, _, painted) = PhotoFiles.ReadGray(Path.Combine(folder, "lemur_trimap.png"));
+        return TrimapScaling.Resample(source, 1, (x, y) => painted[y * paintedWidth + x]);
     }
 
     [Fact]
