@@ -47,10 +47,49 @@ public class MattingDatasetChecks(ITestOutputHelper output)
         Assert.True(ours <= peer, $"mean SAD information flow {ours:F3} > OpenCV alphamat {peer:F3}");
     }
 
+    /// <summary>
+    /// The reduced-scale solve that large photos get (<see cref="ReducedScaleMatting"/>), tried here at the images' own
+    /// size, where their detail is real: closed-form solved at half the width and height and brought back by the local
+    /// linear model mattes as well as the full-size solve — mean SAD at most 3 % above it (measured +1.5 % on trimap1,
+    /// −4.9 % on trimap2).
+    /// </summary>
+    [DatasetFact("alphamatting-lowres")]
+    public void ClosedFormSolvedAtHalfSizeMattesAsWellAsAtFullSizeOnTrimap1() => CompareHalfSize("trimap1");
+
+    [DatasetFact("alphamatting-lowres")]
+    public void ClosedFormSolvedAtHalfSizeMattesAsWellAsAtFullSizeOnTrimap2() => CompareHalfSize("trimap2");
+
+    private void CompareHalfSize(string set)
+    {
+        double full = 0, reduced = 0;
+        foreach (var (_, image, trimap, truth) in Problems(set))
+        {
+            var fullScale = new ClosedFormOptions { FullScaleUnknowns = long.MaxValue };
+            full += MattingScore.Compute(ClosedFormMatting.Estimate(image, trimap, fullScale).Alpha.Values, truth, trimap).Sad;
+            var halved = ReducedScaleMatting.Estimate(image, trimap, 2, (small, smallTrimap, _) => ClosedFormMatting.Estimate(small, smallTrimap, fullScale).Alpha);
+            reduced += MattingScore.Compute(halved.Values, truth, trimap).Sad;
+        }
+        output.WriteLine($"{set}: sum of SAD full size {full:F2}, solved at half size {reduced:F2}");
+        Assert.True(reduced <= 1.03 * full, $"{set}: SAD solved at half size {reduced:F2} > 1.03 × full size {full:F2}");
+    }
+
     private void Compare(string set)
     {
         var (ours, peer) = MeanSad(set, MattingMethod.ClosedForm);
         Assert.True(ours <= peer + 0.01, $"mean SAD ours {ours:F3} > PyMatting {peer:F3}");
+    }
+
+    /// <summary>Each training image with the set's trimap and its true matte, in name order.</summary>
+    private static IEnumerable<(string Name, ColorImage Image, Trimap Trimap, float[] Truth)> Problems(string set)
+    {
+        string root = SharedData.Dataset("alphamatting-lowres")!;
+        foreach (string path in Directory.GetFiles(Path.Combine(root, "images"), "*.png").OrderBy(p => p, StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(path);
+            var (w, h, grey) = ImageFiles.ReadGray(Path.Combine(root, set, name), "trimap");
+            var truth = ImageFiles.ReadGray(Path.Combine(root, "alpha", name), "alpha").Values.Select(v => v / 255f).ToArray();
+            yield return (name, ImageFiles.ReadColor(path), Trimap.FromGray(w, h, grey), truth);
+        }
     }
 
     private (double Ours, double Peer) MeanSad(string set, MattingMethod method, string peerFolder = "peer-pymatting-cf")
@@ -58,13 +97,8 @@ public class MattingDatasetChecks(ITestOutputHelper output)
         string root = SharedData.Dataset("alphamatting-lowres")!;
         double ours = 0, peer = 0;
         int count = 0;
-        foreach (string path in Directory.GetFiles(Path.Combine(root, "images"), "*.png").OrderBy(p => p, StringComparer.Ordinal))
+        foreach (var (name, image, trimap, truth) in Problems(set))
         {
-            string name = Path.GetFileName(path);
-            var image = ImageFiles.ReadColor(path);
-            var (w, h, grey) = ImageFiles.ReadGray(Path.Combine(root, set, name), "trimap");
-            var trimap = Trimap.FromGray(w, h, grey);
-            var truth = ImageFiles.ReadGray(Path.Combine(root, "alpha", name), "alpha").Values.Select(v => v / 255f).ToArray();
             var peerAlpha = ImageFiles.ReadGray(Path.Combine(root, peerFolder, set, name), "peer").Values.Select(v => v / 255f).ToArray();
             var alpha = RefineMatte.EstimateAlpha(image, trimap, new RefineMatteOptions { Method = method }).Values;
             ours += MattingScore.Compute(alpha, truth, trimap).Sad;

@@ -25,10 +25,12 @@ public static class MatteScaleBenchmark
         var peer = new Option<string>("--pymatting") { Description = "With --scribbles: folder holding PyMatting's source (pymatting/), or 'none'.", DefaultValueFactory = _ => "../shared/peers/pymatting" };
         var preconditioner = new Option<string>("--preconditioner") { Description = "automatic, multigrid or incomplete-cholesky.", DefaultValueFactory = _ => "automatic" };
         var method = new Option<string>("--method") { Description = "closed-form (Refine Matte's) or info-flow (information flow, its accurate choice).", DefaultValueFactory = _ => "closed-form" };
-        var command = new Command("matte-scale", "Refine Matte time and peak memory at growing image sizes.") { image, trimap, sizes, scribbles, dataset, name, peer, preconditioner, method };
+        var fullScale = new Option<bool>("--full-scale") { Description = "Solve every size at full size (large trimaps are otherwise solved at a reduced scale and brought back by the local linear model)." };
+        var command = new Command("matte-scale", "Refine Matte time and peak memory at growing image sizes.") { image, trimap, sizes, scribbles, dataset, name, peer, preconditioner, method, fullScale };
         command.SetAction(parse =>
         {
-            var options = new ClosedFormOptions { Preconditioner = ParsePreconditioner(parse.GetRequiredValue(preconditioner)) };
+            long fullScaleUnknowns = parse.GetValue(fullScale) ? long.MaxValue : ReducedScaleMatting.DefaultFullScaleUnknowns;
+            var options = new ClosedFormOptions { Preconditioner = ParsePreconditioner(parse.GetRequiredValue(preconditioner)), FullScaleUnknowns = fullScaleUnknowns };
             bool informationFlow = parse.GetRequiredValue(method) switch
             {
                 "closed-form" => false,
@@ -43,8 +45,8 @@ public static class MatteScaleBenchmark
         return command;
     }
 
-    private static (AlphaMatte Alpha, string Levels, string Iterations) ClosedFormColumns(ClosedFormResult result) =>
-        (result.Alpha, result.Levels.ToString(CultureInfo.InvariantCulture), result.Solve.Iterations.ToString(CultureInfo.InvariantCulture));
+    private static (AlphaMatte Alpha, string Levels, string Iterations, int Reduction) ClosedFormColumns(ClosedFormResult result) =>
+        (result.Alpha, result.Levels.ToString(CultureInfo.InvariantCulture), result.Solve.Iterations.ToString(CultureInfo.InvariantCulture), result.Reduction);
 
     private static MattingPreconditioner ParsePreconditioner(string text) => text switch
     {
@@ -75,8 +77,8 @@ public static class MatteScaleBenchmark
         string methodName = informationFlow ? "information flow" : "closed-form";
         output.WriteLine($"Refine Matte ({methodName} + foreground colours) on {Path.GetFileName(imagePath)} enlarged; trimap enlarged by nearest neighbour; {Environment.ProcessorCount} cores.");
         output.WriteLine();
-        output.WriteLine("| MP | size | unknown | multigrid levels | CG iterations | s | peak RSS MB |");
-        output.WriteLine("|---:|---|---:|---:|---:|---:|---:|");
+        output.WriteLine("| MP | size | unknown | solved at | multigrid levels | CG iterations | s | peak RSS MB |");
+        output.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|");
         foreach (double mp in ParseSizes(sizes))
         {
             var (image, trimap) = TrimapScaling.Resample(source, mp, (x, y) => grey[y * tw + x]);
@@ -84,14 +86,16 @@ public static class MatteScaleBenchmark
             PeakMemory.Reset();
             var watch = Stopwatch.StartNew();
             // Information flow reports no solve statistics: its columns read "–".
-            var (alpha, levels, iterations) = informationFlow
-                ? (InformationFlowMatting.Estimate(image, trimap, null, null, context.Cancellation), "–", "–")
+            var informationFlowOptions = new InformationFlowOptions { FullScaleUnknowns = options.FullScaleUnknowns };
+            var (alpha, levels, iterations, reduction) = informationFlow
+                ? (InformationFlowMatting.Estimate(image, trimap, informationFlowOptions, null, context.Cancellation), "–", "–",
+                    ReducedScaleMatting.Factor(trimap, informationFlowOptions.FullScaleUnknowns))
                 : ClosedFormColumns(ClosedFormMatting.Estimate(image, trimap, options, null, context.Cancellation));
             ForegroundEstimation.EstimateForeground(image, alpha, null, context.Cancellation);
             double seconds = watch.Elapsed.TotalSeconds;
             long peak = PeakMemory.Peak();
             double unknown = (double)trimap.Count(TrimapLabel.Unknown) / (w * h);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {mp:G} | {w}×{h} | {unknown:P1} | {levels} | {iterations} | {seconds:F1} | {Stats.Mb(peak)} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {mp:G} | {w}×{h} | {unknown:P1} | {(reduction == 1 ? "full size" : $"1/{reduction}")} | {levels} | {iterations} | {seconds:F1} | {Stats.Mb(peak)} |"));
         }
         return ExitCodes.Success;
     }

@@ -18,6 +18,9 @@ public sealed class AlphaMatte
 
     public Span<float> Values => _alpha;
 
+    /// <summary>The values' own array, for the engine's parallel loops (lambdas cannot capture a span).</summary>
+    internal float[] ValueArray => _alpha;
+
     public float this[int x, int y]
     {
         get => _alpha[y * Width + x];

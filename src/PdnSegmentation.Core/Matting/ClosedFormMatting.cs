@@ -26,6 +26,11 @@ public sealed record ClosedFormOptions
     public double MultigridAboveUnknownFraction { get; init; } = 0.5;
     /// <summary>Independent blocks of the incomplete-Cholesky factorisations (solved in parallel).</summary>
     public int PreconditionerBlocks { get; init; } = 2;
+    /// <summary>
+    /// Above this many unknown pixels the matte is solved at a reduced scale and brought back to full size by its local
+    /// linear model (<see cref="ReducedScaleMatting"/>); <see cref="long.MaxValue"/> always solves at full size.
+    /// </summary>
+    public long FullScaleUnknowns { get; init; } = ReducedScaleMatting.DefaultFullScaleUnknowns;
 
     internal UnknownRegionSolverOptions SolverOptions => new()
     {
@@ -57,7 +62,8 @@ public enum MattingPreconditioner
 }
 
 /// <param name="Levels">Multigrid levels (1 for incomplete Cholesky alone).</param>
-public sealed record ClosedFormResult(AlphaMatte Alpha, ConjugateGradientResult Solve, int Levels = 1);
+/// <param name="Reduction">The factor the photo was reduced by for the solve (1: solved at full size; see <see cref="ReducedScaleMatting"/>).</param>
+public sealed record ClosedFormResult(AlphaMatte Alpha, ConjugateGradientResult Solve, int Levels = 1, int Reduction = 1);
 
 /// <summary>
 /// Closed-form matting (Levin, Lischinski &amp; Weiss, PAMI 2008): minimise αᵀLα with the trimap's definite pixels
@@ -70,6 +76,18 @@ public static class ClosedFormMatting
     {
         options ??= new ClosedFormOptions();
         TrimapValidator.Validate(trimap, image.Width, image.Height);
+        int reduction = ReducedScaleMatting.Factor(trimap, options.FullScaleUnknowns);
+        if (reduction == 1) return EstimateFullScale(image, trimap, options, progress, cancellationToken);
+        ClosedFormResult? reduced = null;
+        var alpha = ReducedScaleMatting.Estimate(image, trimap, reduction,
+            (smallImage, smallTrimap, smallProgress) => (reduced = EstimateFullScale(smallImage, smallTrimap, options, smallProgress, cancellationToken)).Alpha,
+            options.MaxDegreeOfParallelism, progress, cancellationToken);
+        return reduced! with { Alpha = alpha, Reduction = reduction };
+    }
+
+    private static ClosedFormResult EstimateFullScale(ColorImage image, Trimap trimap, ClosedFormOptions options, IProgress<double>? progress,
+        CancellationToken cancellationToken)
+    {
         var scope = ProgressScope.For(progress);
         var indices = UnknownRegionSolver.UnknownIndices(trimap);
         cancellationToken.ThrowIfCancellationRequested();

@@ -40,6 +40,11 @@ public sealed record InformationFlowOptions
     /// colour difference below (radius + 1 − d) / 255; pixels that match both sides stay unknown. 0 = off.
     /// </summary>
     public int ExpansionRadius { get; init; } = 8;
+    /// <summary>
+    /// Above this many unknown pixels the matte is solved at a reduced scale and brought back to full size by its local
+    /// linear model (<see cref="ReducedScaleMatting"/>); <see cref="long.MaxValue"/> always solves at full size.
+    /// </summary>
+    public long FullScaleUnknowns { get; init; } = ReducedScaleMatting.DefaultFullScaleUnknowns;
     /// <summary>ε of the local flow's window covariances.</summary>
     public double LocalEpsilon { get; init; } = 1e-7;
     /// <summary>
@@ -78,6 +83,17 @@ public static class InformationFlowMatting
         if (options.ColorMixtureNeighbours < 1 || options.KnownToUnknownNeighbours < 1 || options.IntraUnknownNeighbours < 1)
             throw new ArgumentOutOfRangeException(nameof(options), "Every flow needs at least one neighbour.");
         TrimapValidator.Validate(trimap, image.Width, image.Height);
+        int reduction = ReducedScaleMatting.Factor(trimap, options.FullScaleUnknowns);
+        return reduction == 1
+            ? EstimateFullScale(image, trimap, options, progress, cancellationToken)
+            : ReducedScaleMatting.Estimate(image, trimap, reduction,
+                (smallImage, smallTrimap, smallProgress) => EstimateFullScale(smallImage, smallTrimap, options, smallProgress, cancellationToken),
+                options.Solver.MaxDegreeOfParallelism, progress, cancellationToken);
+    }
+
+    private static AlphaMatte EstimateFullScale(ColorImage image, Trimap trimap, InformationFlowOptions options, IProgress<double>? progress,
+        CancellationToken cancellationToken)
+    {
         var scope = ProgressScope.For(progress);
         if (options.ExpansionRadius > 0)
         {
