@@ -173,7 +173,7 @@ public class MatteCommandTests : IDisposable
         var (exit, stdout, stderr) = _cli.Run("bench", "matte-scale", "--image", image, "--trimap", trimap, "--megapixels", "0.01", "--method", "info-flow");
         Assert.True(exit == 0, stderr);
         Assert.Contains("Refine Matte (information flow + foreground colours)", stdout);
-        Assert.Matches(@"\| 0\.01 \| \d+×\d+ \| [\d.]+ % \| – \| – \| [\d.]+ \| \d+ \|", stdout);
+        Assert.Matches(@"\| 0\.01 \| \d+×\d+ \| [\d.]+ % \| full size \| – \| – \| [\d.]+ \| \d+ \|", stdout);
         (exit, _, stderr) = _cli.Run("bench", "matte-scale", "--image", image, "--trimap", trimap, "--megapixels", "0.01", "--method", "bayesian");
         Assert.NotEqual(0, exit);
         Assert.Contains("--method 'bayesian': expected closed-form or info-flow", stderr);

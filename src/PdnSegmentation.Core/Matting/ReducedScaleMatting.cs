@@ -14,7 +14,7 @@ namespace PdnSegmentation.Matting;
 /// pixel's own colour. Edges and hair follow the full-size colours, not the small solve's pixels.
 /// <para>
 /// Measured against the full-size solve on the alphamatting.com training images at their own size (real detail, mean
-/// SAD over 27 images; closed-form): f = 2 gives 5.92 against 5.83 on trimap1 (+1.5 %) and 7.92 against 8.33 on
+/// SAD over 18 images; closed-form): f = 2 gives 5.92 against 5.83 on trimap1 (+1.5 %) and 7.92 against 8.33 on
 /// trimap2 (−4.9 %), f = 3 5.94 / 7.98 (+1.8 / −4.2 %), with the gradient error lower on both — the small solve's
 /// windows span 2–3 times the pixels, which suits soft regions. The solve's cost falls with f² (docs/benchmarks.md,
 /// "Large photos and scribbles").
@@ -23,9 +23,10 @@ namespace PdnSegmentation.Matting;
 public static class ReducedScaleMatting
 {
     /// <summary>
-    /// Unknown pixels above which closed-form and information flow solve at a reduced scale: the largest problem whose
-    /// full-size solve takes about a second on two cores (the lemur at 3 MP, 390 000 unknowns, closed-form). The
-    /// alphamatting.com images (at most ~260 000 unknowns) and photos up to a few megapixels keep the full-size solve.
+    /// Unknown pixels above which closed-form and information flow solve at a reduced scale: a full-size closed-form
+    /// solve of this size takes about 2 s on two cores (the lemur at 4 MP, 516 000 unknowns: 2.4 s with its foreground
+    /// colours). The alphamatting.com images (at most 219 000 unknowns) and photos up to about 3 MP with a painted band
+    /// keep the full-size solve.
     /// </summary>
     public const long DefaultFullScaleUnknowns = 400_000;
 
