@@ -28,9 +28,12 @@ public static class ModelCatalog
         if (!File.Exists(path)) return [];
         try
         {
-            var manifest = JsonSerializer.Deserialize(File.ReadAllText(path), ModelJson.Default.Manifest);
-            return manifest?.Models?.Select(m => new CatalogEntry(m.Name, m.Task, m.Bundled, m.Licence ?? "", m.Source, m.Files ?? [], m.Tensors)
-                { Description = m.Description ?? m.Task, Subject = m.Subject }).ToList() ?? [];
+            return ParsedFiles.Get(path, File.ReadAllText(path), text =>
+            {
+                var manifest = JsonSerializer.Deserialize(text, ModelJson.Default.Manifest);
+                return (manifest?.Models?.Select(m => new CatalogEntry(m.Name, m.Task, m.Bundled, m.Licence ?? "", m.Source, m.Files ?? [], m.Tensors)
+                    { Description = m.Description ?? m.Task, Subject = m.Subject }).ToList() ?? []).AsReadOnly();
+            });
         }
         catch (JsonException e)
         {

@@ -35,20 +35,23 @@ public sealed record InstalledModel(string Name, string Task, string Folder, IRe
     public static InstalledModel Load(string folder)
     {
         string path = Path.Combine(folder, DescriptorName);
-        Descriptor descriptor;
         try
         {
-            descriptor = JsonSerializer.Deserialize(System.IO.File.ReadAllText(path), ModelJson.Default.Descriptor)
-                         ?? throw new JsonException("empty descriptor");
+            return ParsedFiles.Get(path, System.IO.File.ReadAllText(path), text => FromDescriptor(folder, path, text));
         }
         catch (Exception e) when (e is JsonException or IOException)
         {
             throw new ModelException($"The model descriptor '{path}' cannot be read ({e.Message}). Reinstall the model.", e);
         }
+    }
+
+    private static InstalledModel FromDescriptor(string folder, string path, string text)
+    {
+        var descriptor = JsonSerializer.Deserialize(text, ModelJson.Default.Descriptor) ?? throw new JsonException("empty descriptor");
         if (string.IsNullOrWhiteSpace(descriptor.Name) || string.IsNullOrWhiteSpace(descriptor.Task) || descriptor.Files is null || descriptor.Files.Count == 0)
             throw new ModelException($"The model descriptor '{path}' lacks a name, task or files. Reinstall the model.");
         var files = descriptor.Files.ToDictionary(f => f.Key, f => new ModelFile(Path.Combine(folder, f.Value.Path), f.Value.Size, f.Value.Sha256));
-        return new InstalledModel(descriptor.Name, descriptor.Task, folder, files, descriptor.Tensors, descriptor.Licence) { MattingTensors = descriptor.MattingTensors, Subject = descriptor.Subject };
+        return new InstalledModel(descriptor.Name, descriptor.Task, folder, files.AsReadOnly(), descriptor.Tensors, descriptor.Licence) { MattingTensors = descriptor.MattingTensors, Subject = descriptor.Subject };
     }
 
     public ModelFile FileFor(string role) =>
