@@ -76,13 +76,11 @@ public static class ClosedFormMatting
     {
         options ??= new ClosedFormOptions();
         TrimapValidator.Validate(trimap, image.Width, image.Height);
-        int reduction = ReducedScaleMatting.Factor(trimap, options.FullScaleUnknowns);
-        if (reduction == 1) return EstimateFullScale(image, trimap, options, progress, cancellationToken);
-        ClosedFormResult? reduced = null;
-        var alpha = ReducedScaleMatting.Estimate(image, trimap, reduction,
-            (smallImage, smallTrimap, smallProgress) => (reduced = EstimateFullScale(smallImage, smallTrimap, options, smallProgress, cancellationToken)).Alpha,
+        ClosedFormResult? solved = null;
+        var (alpha, reduction) = ReducedScaleMatting.Solve(image, trimap, options.FullScaleUnknowns,
+            (photo, photoTrimap, photoProgress) => (solved = EstimateFullScale(photo, photoTrimap, options, photoProgress, cancellationToken)).Alpha,
             options.MaxDegreeOfParallelism, progress, cancellationToken);
-        return reduced! with { Alpha = alpha, Reduction = reduction };
+        return solved! with { Alpha = alpha, Reduction = reduction };
     }
 
     private static ClosedFormResult EstimateFullScale(ColorImage image, Trimap trimap, ClosedFormOptions options, IProgress<double>? progress,

@@ -83,12 +83,9 @@ public static class InformationFlowMatting
         if (options.ColorMixtureNeighbours < 1 || options.KnownToUnknownNeighbours < 1 || options.IntraUnknownNeighbours < 1)
             throw new ArgumentOutOfRangeException(nameof(options), "Every flow needs at least one neighbour.");
         TrimapValidator.Validate(trimap, image.Width, image.Height);
-        int reduction = ReducedScaleMatting.Factor(trimap, options.FullScaleUnknowns);
-        return reduction == 1
-            ? EstimateFullScale(image, trimap, options, progress, cancellationToken)
-            : ReducedScaleMatting.Estimate(image, trimap, reduction,
-                (smallImage, smallTrimap, smallProgress) => EstimateFullScale(smallImage, smallTrimap, options, smallProgress, cancellationToken),
-                options.Solver.MaxDegreeOfParallelism, progress, cancellationToken);
+        return ReducedScaleMatting.Solve(image, trimap, options.FullScaleUnknowns,
+            (photo, photoTrimap, photoProgress) => EstimateFullScale(photo, photoTrimap, options, photoProgress, cancellationToken),
+            options.Solver.MaxDegreeOfParallelism, progress, cancellationToken).Alpha;
     }
 
     private static AlphaMatte EstimateFullScale(ColorImage image, Trimap trimap, InformationFlowOptions options, IProgress<double>? progress,

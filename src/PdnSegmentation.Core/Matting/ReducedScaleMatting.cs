@@ -1,4 +1,5 @@
 using PdnSegmentation.Imaging;
+using PdnSegmentation.Mixtures;
 using PdnSegmentation.Parallelism;
 using PdnSegmentation.Progress;
 
@@ -54,22 +55,39 @@ public static class ReducedScaleMatting
     /// (<see cref="MaxUnknownFraction"/>) stay at full size, and a factor that would lose more than half of either
     /// known region's pixels is never taken (strokes narrower than a block vanish when reduced).
     /// </summary>
-    public static int Factor(Trimap trimap, long fullScaleUnknowns)
+    public static int Factor(Trimap trimap, long fullScaleUnknowns) => Plan(trimap, fullScaleUnknowns).Factor;
+
+    /// <summary>The factor (<see cref="Factor"/>) and, when it is above 1, the trimap reduced by it.</summary>
+    private static (int Factor, Trimap? Reduced) Plan(Trimap trimap, long fullScaleUnknowns)
     {
         ArgumentNullException.ThrowIfNull(trimap);
         long unknown = trimap.Count(TrimapLabel.Unknown);
-        if (unknown <= fullScaleUnknowns || unknown > MaxUnknownFraction * trimap.Width * trimap.Height) return 1;
+        if (unknown <= fullScaleUnknowns || unknown > MaxUnknownFraction * trimap.Width * trimap.Height) return (1, null);
         long foreground = trimap.Count(TrimapLabel.Foreground), background = trimap.Count(TrimapLabel.Background);
-        int chosen = 1;
+        (int Factor, Trimap? Reduced) chosen = (1, null);
         for (int factor = 2; factor <= MaxFactor; factor++)
         {
             var reduced = Reduce(trimap, factor);
             long area = (long)factor * factor;
             if (2 * area * reduced.Count(TrimapLabel.Foreground) < foreground || 2 * area * reduced.Count(TrimapLabel.Background) < background) break;
-            chosen = factor;
+            chosen = (factor, reduced);
             if (reduced.Count(TrimapLabel.Unknown) <= fullScaleUnknowns) break;
         }
         return chosen;
+    }
+
+    /// <summary>
+    /// What every reducible method does with a trimap: <paramref name="solve"/> on the photo itself up to
+    /// <paramref name="fullScaleUnknowns"/> unknown pixels (and for the trimaps <see cref="Factor"/> keeps at full size),
+    /// else on the reduced photo, brought back by the local linear model. Also the factor used (1: full size).
+    /// </summary>
+    internal static (AlphaMatte Alpha, int Factor) Solve(ColorImage image, Trimap trimap, long fullScaleUnknowns,
+        Func<ColorImage, Trimap, IProgress<double>, AlphaMatte> solve, int parallelism, IProgress<double>? progress, CancellationToken cancellationToken)
+    {
+        var (factor, reduced) = Plan(trimap, fullScaleUnknowns);
+        return reduced is null
+            ? (solve(image, trimap, ProgressScope.For(progress)), 1)
+            : (EstimateReduced(image, trimap, factor, reduced, solve, parallelism, progress, cancellationToken), factor);
     }
 
     /// <summary>
@@ -86,10 +104,15 @@ public static class ReducedScaleMatting
         ArgumentNullException.ThrowIfNull(solve);
         ArgumentOutOfRangeException.ThrowIfLessThan(factor, 2);
         ImageGuard.SameSize("trimap", trimap.Width, trimap.Height, image.Width, image.Height);
+        return EstimateReduced(image, trimap, factor, Reduce(trimap, factor), solve, parallelism, progress, cancellationToken);
+    }
+
+    private static AlphaMatte EstimateReduced(ColorImage image, Trimap trimap, int factor, Trimap smallTrimap, Func<ColorImage, Trimap, IProgress<double>, AlphaMatte> solve,
+        int parallelism, IProgress<double>? progress, CancellationToken cancellationToken)
+    {
         if (parallelism <= 0) parallelism = Environment.ProcessorCount;
         var scope = ProgressScope.For(progress);
         var smallImage = Reduce(image, factor, parallelism);
-        var smallTrimap = Reduce(trimap, factor);
         cancellationToken.ThrowIfCancellationRequested();
         var smallAlpha = solve(smallImage, smallTrimap, scope.Slice(0, 0.95));
         ImageGuard.SameSize("reduced matte", smallAlpha.Width, smallAlpha.Height, smallImage.Width, smallImage.Height);
@@ -255,16 +278,14 @@ public static class ReducedScaleMatting
             }
         }
         mr /= n; mg /= n; mb /= n; ma /= n;
-        // Covariance of the window's colours (regularised) and of colours with α.
-        double s00 = rr / n - mr * mr + Epsilon, s01 = rg / n - mr * mg, s02 = rb / n - mr * mb;
-        double s11 = gg / n - mg * mg + Epsilon, s12 = gb / n - mg * mb, s22 = bb / n - mb * mb + Epsilon;
+        // The window's colour covariance (regularised; positive definite, determinant ≥ ε³) and its covariance with α.
+        var covariance = new Covariance3(rr / n - mr * mr + Epsilon, rg / n - mr * mg, rb / n - mr * mb,
+            gg / n - mg * mg + Epsilon, gb / n - mg * mb, bb / n - mb * mb + Epsilon);
+        var inverse = covariance.Inverse(covariance.Determinant());
         double c0 = ra / n - mr * ma, c1 = ga / n - mg * ma, c2 = ba / n - mb * ma;
-        double i00 = s11 * s22 - s12 * s12, i01 = s02 * s12 - s01 * s22, i02 = s01 * s12 - s02 * s11;
-        double i11 = s00 * s22 - s02 * s02, i12 = s01 * s02 - s00 * s12, i22 = s00 * s11 - s01 * s01;
-        double determinant = s00 * i00 + s01 * i01 + s02 * i02; // ≥ ε³ > 0: the covariance is positive semi-definite
-        double ar = (i00 * c0 + i01 * c1 + i02 * c2) / determinant;
-        double ag = (i01 * c0 + i11 * c1 + i12 * c2) / determinant;
-        double ab = (i02 * c0 + i12 * c1 + i22 * c2) / determinant;
+        double ar = inverse.C00 * c0 + inverse.C01 * c1 + inverse.C02 * c2;
+        double ag = inverse.C01 * c0 + inverse.C11 * c1 + inverse.C12 * c2;
+        double ab = inverse.C02 * c0 + inverse.C12 * c1 + inverse.C22 * c2;
         fit[0] = (float)ar;
         fit[1] = (float)ag;
         fit[2] = (float)ab;
