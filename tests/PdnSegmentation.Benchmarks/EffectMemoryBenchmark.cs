@@ -56,7 +56,7 @@ public static class EffectMemoryBenchmark
             double seconds = watch.Elapsed.TotalSeconds;
             long peak = Peak();
             int opaque = run.Layer.Count(p => p.A >= 128);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {model} | {quality} | {dialog} | {seconds:F1} | {peak / 1048576.0:F0} | {opaque} object pixels |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {model} | {quality} | {dialog} | {seconds:F2} | {peak / 1048576.0:F0} | {opaque} object pixels |"));
             GC.Collect();
         }
     }
