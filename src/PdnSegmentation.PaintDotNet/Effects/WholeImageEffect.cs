@@ -50,7 +50,7 @@ public abstract class WholeImageEffect : PropertyBasedBitmapEffect
     /// Photos of at least this many pixels have the memory their run freed given back to the system as the run ends. A
     /// large photo's run leaves a gigabyte or more of freed buffers that .NET's collector keeps and returns only
     /// gradually, so the next dialog's peak stacks on them: Smart Cut at 24 MP, three dialogs in a row, peaked at 1.80–1.99
-    /// / 2.11–2.12 / 2.11–2.13 GB, and at 1.70–1.89 / 1.78 / 1.78–1.79 GB with this (`effect-memory 24 later`). The
+    /// / 2.11–2.12 / 2.11–2.13 GB, and at 1.70–1.89 / 1.78–1.99 / 1.78–1.83 GB with this (`effect-memory 24 later`). The
     /// collection takes 80–100 ms of a 5–9 s run; below this size the freed memory is small and a dialog's time is what
     /// counts.
     /// </summary>
