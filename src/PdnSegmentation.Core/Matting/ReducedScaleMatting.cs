@@ -120,9 +120,7 @@ public static class ReducedScaleMatting
         var smallAlpha = solve(smallImage, smallTrimap, scope.Slice(0, 0.95));
         ImageGuard.SameSize("reduced matte", smallAlpha.Width, smallAlpha.Height, smallImage.Width, smallImage.Height);
         cancellationToken.ThrowIfCancellationRequested();
-        var region = CoefficientRegion(trimap, factor, smallImage.Width, smallImage.Height);
-        var coefficients = region.IsEmpty ? [] : LocalLinearUpsampling.Coefficients(smallImage, smallAlpha.ValueArray, 1, Epsilon, region, parallelism, cancellationToken);
-        var alpha = Apply(image, trimap, coefficients, region, factor, parallelism, cancellationToken);
+        var alpha = Upsample(image, trimap, smallImage, smallAlpha, factor, parallelism, cancellationToken);
         scope.Report(1);
         return alpha;
     }
@@ -217,18 +215,25 @@ public static class ReducedScaleMatting
 
     /// <summary>
     /// The full-size matte: known pixels 0 or 1, each unknown pixel aᵀI + b with its own colour and the coefficients
-    /// interpolated bilinearly between the reduced pixels' centres, clamped to 0..1.
+    /// fitted on the reduced matte over its 3×3 windows, interpolated bilinearly between the reduced pixels' centres,
+    /// clamped to 0..1 (<see cref="LocalLinearUpsampling"/>).
     /// </summary>
-    private static AlphaMatte Apply(ColorImage image, Trimap trimap, float[] coefficients, PixelRect region, int factor, int parallelism,
+    private static AlphaMatte Upsample(ColorImage image, Trimap trimap, ColorImage smallImage, AlphaMatte smallAlpha, int factor, int parallelism,
         CancellationToken cancellationToken)
     {
         var alpha = new AlphaMatte(image.Width, image.Height);
         var matte = alpha.ValueArray;
         var labels = trimap.LabelArray;
-        for (int i = 0; i < matte.Length; i++)
-            if (labels[i] == (byte)TrimapLabel.Foreground) matte[i] = 1;
-        if (!region.IsEmpty)
-            LocalLinearUpsampling.Apply(image, coefficients, region, factor, factor, matte, parallelism, cancellationToken, labels, (byte)TrimapLabel.Unknown);
+        int width = image.Width;
+        RowChunks.Run(image.Height, parallelism, cancellationToken, (_, first, end) =>
+        {
+            for (int i = first * width; i < end * width; i++)
+                if (labels[i] == (byte)TrimapLabel.Foreground) matte[i] = 1;
+        });
+        var region = CoefficientRegion(trimap, factor, smallImage.Width, smallImage.Height);
+        if (region.IsEmpty) return alpha; // nothing unknown
+        var coefficients = LocalLinearUpsampling.Coefficients(smallImage, smallAlpha.ValueArray, 1, Epsilon, region, parallelism, cancellationToken);
+        LocalLinearUpsampling.Apply(image, coefficients, region, factor, factor, matte, parallelism, cancellationToken, labels, (byte)TrimapLabel.Unknown);
         return alpha;
     }
 }

@@ -94,8 +94,8 @@ public sealed class ColorGmm
     /// The data terms of a run of BGRA pixels — <see cref="MixtureCost"/> (or, with <paramref name="mixture"/> false,
     /// <see cref="BestCost"/>) of each — and each pixel's best component. Eight pixels at a time where the processor has
     /// 256-bit vectors: GrabCut evaluates both models at every pixel of every iteration, and this pass was half of an
-    /// iteration's time (16 of 32 ms at 0.25 MP, 2 cores) before it was vectorised. The vector exp and log (VectorExpLog) differ from
-    /// MathF's by at most two ulps, far below anything a cut can see.
+    /// iteration's time (16 of 32 ms at 0.25 MP, 2 cores) before it was vectorised. The vector exp and log
+    /// (<see cref="VectorExpLog"/>) differ from MathF's by at most two ulps, far below anything a cut can see.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see VectorExpLog
     public void Costs(ReadOnlySpan<byte> bgra, bool mixture, Span<float> costs, Span<byte> components)

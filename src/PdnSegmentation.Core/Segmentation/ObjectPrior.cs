@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using PdnSegmentation.Numerics;
 using PdnSegmentation.Imaging;
+using PdnSegmentation.Numerics;
 
 namespace PdnSegmentation.Segmentation;
 
@@ -48,8 +48,9 @@ public sealed class ObjectPrior
 
     /// <summary>
     /// <see cref="ToLogOdds(float)"/> for a run of probabilities, eight at a time where the processor has 256-bit vectors
-    /// (a click converts a quarter-megapixel map per click, Smart Cut a photo-size one; the vector log, VectorExpLog's, differs
-    /// from MathF's by at most two ulps). NaN in gives an unspecified value out: callers skip those pixels.
+    /// (a click converts a quarter-megapixel map per click, Smart Cut a photo-size one; the vector log,
+    /// <see cref="VectorExpLog"/>'s, differs from MathF's by at most two ulps). NaN in gives an unspecified value out:
+    /// callers skip those pixels.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see VectorExpLog
     public static void ToLogOdds(ReadOnlySpan<float> probability, Span<float> logOdds)

@@ -168,8 +168,8 @@ public sealed class SubjectSelector : IDeviceModel, IAugmentableObjectModel, IDi
     /// guided filter with the photo as guide, radius two model pixels). For a photo larger than the model's input the
     /// filter's local linear fit is made at the model's resolution, between the map and the photo as the model saw it
     /// (<see cref="Prepared.Content"/>), and its coefficients are brought to the photo's size (the fast guided filter,
-    /// <see cref="LocalLinearUpsampling"/>): 5–15 ms of a 1 MP photo instead of 53–146 ms for the filter at full size,
-    /// and on the public sets' boxes the same cuts (docs/benchmarks.md, "Smart Cut"). A photo smaller than the input in
+    /// <see cref="LocalLinearUpsampling"/>): 21–39 ms of a 1 MP Smart Cut instead of 53–146 ms for the filter at full
+    /// size, and on the public sets' boxes the same cuts (docs/benchmarks.md, "Smart Cut"). A photo smaller than the input in
     /// either direction is filtered at its own size on the resampled map, as cheap there as the fit: a model pixel
     /// smaller than a photo pixel has no colours of its own to fit (the model saw the photo enlarged).
     /// </summary>

@@ -47,14 +47,15 @@ public abstract class WholeImageEffect : PropertyBasedBitmapEffect
     }
 
     /// <summary>
-    /// Photos of at least this many pixels have the memory their run freed given back to the system as the run ends. A
-    /// large photo's run leaves a gigabyte or more of freed buffers that .NET's collector keeps and returns only
-    /// gradually, so the next dialog's peak stacks on them: Smart Cut at 24 MP, three dialogs in a row, peaked at 1.80–1.99
-    /// / 2.11–2.12 / 2.11–2.13 GB, and at 1.70–1.89 / 1.78–1.99 / 1.78–1.83 GB with this (`effect-memory 24 later`). The
-    /// collection takes 80–100 ms of a 5–9 s run; below this size the freed memory is small and a dialog's time is what
-    /// counts.
+    /// A run that allocated at least this much gives the memory it freed back to the system as it ends. Such a run leaves
+    /// a gigabyte or more of freed buffers that .NET's collector keeps and returns only gradually, so the next dialog's
+    /// peak stacks on them: Smart Cut at 24 MP (1.3 GB allocated per run), three dialogs in a row, peaked at 1.80–1.99 /
+    /// 2.11–2.12 / 2.11–2.13 GB, and at 1.70–1.89 / 1.78–1.99 / 1.78–1.83 GB with this (`effect-memory 24 later`). The
+    /// collection takes 80–100 ms of a 3–9 s run. Decided by what the run allocated, not by the photo's size: a 1 MP
+    /// Smart Cut allocates 27–171 MB (its time is what counts there), and a preview that reuses a cached cut is not
+    /// slowed unless it allocates as much as a cut.
     /// </summary>
-    internal const long GiveBackMemoryAbovePixels = 8_000_000;
+    internal const long GiveBackMemoryAfterAllocating = 512L << 20;
 
     /// <summary>The cancellation token of the run in progress (pass it to the engine).</summary>
     protected CancellationToken WorkCancellation { get; private set; }
@@ -72,8 +73,10 @@ public abstract class WholeImageEffect : PropertyBasedBitmapEffect
         WorkCancellation = cancellation;
         var work = Task.Run(() =>
         {
+            long allocatedBefore = GC.GetTotalAllocatedBytes();
             var result = Compute(newToken);
-            if ((long)Source.Width * Source.Height >= GiveBackMemoryAbovePixels) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            if (GC.GetTotalAllocatedBytes() - allocatedBefore >= GiveBackMemoryAfterAllocating)
+                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             return result;
         }, CancellationToken.None);
         try
